@@ -1,0 +1,343 @@
+"""Typed configuration of one simulation run, and its validation.
+
+The dataclasses are the schema: Hydra composes YAML presets onto them (see `sim.cli`), and
+`validate` checks ranges and cross-field rules that types alone cannot express. The library
+never imports Hydra; a plain `SimConfig` built in Python runs the same model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+STRATEGIES = ("baseline",)
+SHOCK_KINDS = ("fx", "tariff", "shipping", "demand")
+BUYER_TYPES = ("loyal", "bargain_hunter", "occasional", "risky")
+
+
+class ConfigError(ValueError):
+    """An invalid config value; the message names the key, the value and what is allowed."""
+
+
+def bounded(default: Any = dataclasses.MISSING, *, lo=None, hi=None, factory=None, lo_open=False):
+    """A dataclass field with an allowed range, checked by `validate`."""
+    meta = {"lo": lo, "hi": hi, "lo_open": lo_open}
+    if factory is not None:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def probability(default: float):
+    """A field that must lie in [0, 1]."""
+    return bounded(default, lo=0.0, hi=1.0)
+
+
+@dataclass
+class FestivalConfig:
+    """A festival or platform sale: needs are multiplied by `boost` for `length` days."""
+
+    name: str = "festival"
+    day: int = bounded(0, lo=0, hi=365)
+    length: int = bounded(1, lo=1, hi=60)
+    boost: float = bounded(1.5, lo=0.0, lo_open=True)
+
+
+@dataclass
+class CountryConfig:
+    """A country: its currency, trade barriers, people and calendar."""
+
+    currency: str = "USD"
+    fx_rate: float = bounded(1.0, lo=0.0, lo_open=True)
+    fx_volatility: float = bounded(0.004, lo=0.0, hi=0.2)
+    tariff: float = bounded(0.0, lo=0.0, hi=5.0)
+    population_share: float = bounded(1.0, lo=0.0, lo_open=True)
+    income: float = bounded(3000.0, lo=0.0, lo_open=True)
+    local_payment_preference: float = probability(0.2)
+    festivals: list[FestivalConfig] = field(default_factory=list)
+
+
+@dataclass
+class CategoryConfig:
+    """A product category: its world price, tag vector, and sourcing cost by country."""
+
+    price: float = bounded(40.0, lo=0.0, lo_open=True)
+    tags: list[float] = field(default_factory=list)
+    sourcing_cost: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class ShockConfig:
+    """A scheduled change of trading conditions from `day` on.
+
+    kind fx: the target currency's rate is multiplied by (1 + size) (size > 0 depreciates it);
+    tariff: the target's import tariff rises by size (target "CN>US": only US imports from CN);
+    shipping: costs and days on routes touching the target (or the one route) scale by (1 + size);
+    demand: shopping needs in the target country scale by (1 + size).
+    """
+
+    day: int = bounded(0, lo=0)
+    kind: str = "fx"
+    target: str = "USD"
+    size: float = bounded(0.0, lo=-1.0, lo_open=True)
+
+
+@dataclass
+class RoleConfig:
+    """When traders switch between buying and selling (hysteresis on the resale margin)."""
+
+    entry_margin: float = bounded(0.30, lo=-1.0, hi=1.0)
+    exit_margin: float = bounded(0.12, lo=-1.0, hi=1.0)
+    patience: int = bounded(14, lo=1)
+    switching_cost: float = bounded(150.0, lo=0.0)
+    entry_rate: float = probability(0.05)
+
+
+@dataclass
+class MarketConfig:
+    """The world: countries, categories, routes, calendar and shocks."""
+
+    name: str = "default"
+    reference_currency: str = "USD"
+    start_date: str = "2025-01-01"
+    tag_names: list[str] = field(default_factory=list)
+    countries: dict[str, CountryConfig] = field(default_factory=dict)
+    categories: dict[str, CategoryConfig] = field(default_factory=dict)
+    # origin -> destination -> value; typed loosely because OmegaConf cannot type nested dicts
+    # of floats given as integers; `validate` checks every cell is a number >= 0.
+    shipping_cost: dict[str, Any] = field(default_factory=dict)
+    delivery_days: dict[str, Any] = field(default_factory=dict)
+    sale_days: list[FestivalConfig] = field(default_factory=list)
+    shocks: list[ShockConfig] = field(default_factory=list)
+    fx_jump_probability: float = probability(0.0)
+    fx_jump_size: float = bounded(0.1, lo=0.0, hi=2.0)
+    roles: RoleConfig = field(default_factory=RoleConfig)
+
+
+@dataclass
+class UtilityConfig:
+    """Weights of the buyer's utility (DESIGN section 4, step 5)."""
+
+    match: float = bounded(1.5, lo=0.0)
+    quality: float = bounded(3.0, lo=0.0)
+    signals: float = bounded(0.5, lo=0.0)
+    tie: float = bounded(2.0, lo=0.0)
+    promotion: float = bounded(1.0, lo=0.0)
+    no_purchase: float = 1.0
+
+
+@dataclass
+class PopulationConfig:
+    """The traders: how many, their hidden types and tastes."""
+
+    name: str = "default"
+    n_traders: int = bounded(10_000, lo=2)
+    type_shares: dict[str, float] = field(
+        default_factory=lambda: {
+            "loyal": 0.2,
+            "bargain_hunter": 0.3,
+            "occasional": 0.42,
+            "risky": 0.08,
+        }
+    )
+    need_rate: float = bounded(0.03, lo=0.0, hi=1.0)
+    activity_shape: float = bounded(1.2, lo=0.0, lo_open=True)
+    price_sensitivity: float = bounded(2.0, lo=0.0)
+    risk_aversion: float = bounded(20.0, lo=0.0)
+    shipping_fee_sensitivity: float = bounded(2.0, lo=0.0)
+    delivery_sensitivity: float = bounded(0.08, lo=0.0)
+    return_sensitivity: float = bounded(1.0, lo=0.0)
+    payment_sensitivity: float = bounded(1.0, lo=0.0)
+    quality_alpha: float = bounded(4.0, lo=0.0, lo_open=True)
+    quality_beta: float = bounded(2.5, lo=0.0, lo_open=True)
+    cost_efficiency_median: float = bounded(1.9, lo=0.0, lo_open=True)
+    cost_efficiency_sd: float = bounded(0.35, lo=0.0, hi=2.0)
+    price_dispersion: float = bounded(0.15, lo=0.0, hi=2.0)
+    tag_noise: float = bounded(0.3, lo=0.0)
+    initial_cash_months: float = bounded(1.0, lo=0.0)
+    utility: UtilityConfig = field(default_factory=UtilityConfig)
+
+
+@dataclass
+class PlatformConfig:
+    """The marketplace operator's rules and what buyers can learn on it."""
+
+    commission: float = probability(0.08)
+    identity_verification: float = probability(0.0)
+    search_results: int = bounded(6, lo=1, hi=50)
+    search_reputation: float = bounded(0.5, lo=0.0)
+    checkout_hesitation: float = bounded(0.15, lo=0.0)
+    review_probability: float = probability(0.35)
+    review_noise: float = bounded(0.15, lo=0.0)
+    review_trust: float = bounded(1.0, lo=0.0)
+    signal_noise: float = bounded(0.25, lo=0.0)
+    listing_weight: float = bounded(2.0, lo=0.0)
+    verification_weight: float = bounded(6.0, lo=0.0)
+    experience_weight: float = bounded(3.0, lo=0.0)
+    inquiry_probability: float = probability(0.3)
+    reply_patience_hours: float = bounded(24.0, lo=0.0, lo_open=True)
+    cross_border_payment_failure: float = probability(0.04)
+    unsupported_method_failure: float = probability(0.25)
+    risky_payment_failure: float = probability(0.3)
+    return_window_days: int = bounded(14, lo=0)
+    tie_gain: float = probability(0.3)
+    tie_loss: float = probability(0.5)
+    tie_half_life: float = bounded(90.0, lo=0.0, lo_open=True)
+    attribution_days: int = bounded(7, lo=0)
+    memory_slots: int = bounded(8, lo=1, hi=64)
+
+
+@dataclass
+class ServiceConfig:
+    """Service levers of sellers and platform, compared with marketing by strategists."""
+
+    name: str = "default"
+    shipping_fee_share: float = probability(1.0)
+    return_hassle: float = probability(0.5)
+    logistics_speed: float = bounded(1.0, lo=0.0, lo_open=True)
+    local_payment: float = probability(0.3)
+    picture_quality: float = probability(0.5)
+    video_share: float = probability(0.2)
+    reply_hours: float = bounded(12.0, lo=0.0)
+    ux: float = probability(0.5)
+
+
+@dataclass
+class StrategyConfig:
+    """The sellers' marketing strategy (filled with components by the marketing issue)."""
+
+    name: str = "baseline"
+
+
+@dataclass
+class SimConfig:
+    """One run: the seed, its length, and the parts of the market."""
+
+    seed: int = bounded(0, lo=0, hi=2**63 - 1)
+    days: int = bounded(365, lo=1)
+    warm_up_days: int = bounded(60, lo=0)
+    progress: bool = True
+    market: MarketConfig = field(default_factory=MarketConfig)
+    population: PopulationConfig = field(default_factory=PopulationConfig)
+    platform: PlatformConfig = field(default_factory=PlatformConfig)
+    service: ServiceConfig = field(default_factory=ServiceConfig)
+    strategy: StrategyConfig = field(default_factory=StrategyConfig)
+
+
+def validate(config: SimConfig) -> SimConfig:
+    """Check every range and cross-field rule; raise ConfigError naming the first bad key."""
+    _check_ranges(config, "")
+    _check_rules(config)
+    return config
+
+
+def _fail(key: str, value: Any, allowed: str) -> None:
+    raise ConfigError(f"{key}={value!r} is not allowed: {allowed}")
+
+
+def _check_ranges(node: Any, path: str) -> None:
+    if dataclasses.is_dataclass(node):
+        for f in dataclasses.fields(node):
+            value = getattr(node, f.name)
+            key = f"{path}{f.name}"
+            if f.metadata:
+                _check_bound(key, value, f.metadata)
+            _check_ranges(value, key + ".")
+    elif isinstance(node, dict):
+        for name, value in node.items():
+            _check_ranges(value, f"{path}{name}.")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            _check_ranges(value, f"{path}{i}.")
+
+
+def _check_bound(key: str, value: Any, meta: dict) -> None:
+    lo, hi, lo_open = meta["lo"], meta["hi"], meta["lo_open"]
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        _fail(key, value, "a number")
+    if lo is not None and (value < lo or (lo_open and value == lo)):
+        op = ">" if lo_open else ">="
+        _fail(key, value, f"a value {op} {lo}" + (f" and <= {hi}" if hi is not None else ""))
+    if hi is not None and value > hi:
+        _fail(key, value, f"a value <= {hi}" + (f" and >= {lo}" if lo is not None else ""))
+
+
+def _check_rules(c: SimConfig) -> None:
+    if c.warm_up_days >= c.days:
+        _fail("warm_up_days", c.warm_up_days, f"fewer days than days={c.days}")
+    if c.strategy.name not in STRATEGIES:
+        _fail("strategy.name", c.strategy.name, f"one of {', '.join(STRATEGIES)}")
+    _check_population(c.population)
+    _check_market(c.market)
+    roles = c.market.roles
+    if roles.entry_margin <= roles.exit_margin:
+        _fail(
+            "market.roles.entry_margin",
+            roles.entry_margin,
+            f"a value above market.roles.exit_margin={roles.exit_margin} (hysteresis)",
+        )
+
+
+def _check_population(p: PopulationConfig) -> None:
+    shares = p.type_shares
+    if set(shares) != set(BUYER_TYPES):
+        _fail("population.type_shares", dict(shares), f"exactly the types {', '.join(BUYER_TYPES)}")
+    for name, share in shares.items():
+        if not 0.0 <= share <= 1.0:
+            _fail(f"population.type_shares.{name}", share, "a share in [0, 1]")
+    if abs(sum(shares.values()) - 1.0) > 1e-6:
+        _fail("population.type_shares", dict(shares), "shares that sum to 1")
+
+
+def _check_market(m: MarketConfig) -> None:
+    names = list(m.countries)
+    if len(names) < 2:
+        _fail("market.countries", names, "at least two countries")
+    currencies = [c.currency for c in m.countries.values()]
+    if len(set(currencies)) != len(currencies):
+        _fail("market.countries", currencies, "one currency per country (no currency unions)")
+    if m.reference_currency not in currencies:
+        _fail("market.reference_currency", m.reference_currency, "the currency of a country")
+    if not m.categories:
+        _fail("market.categories", [], "at least one category")
+    n_tags = len(m.tag_names)
+    for cat, spec in m.categories.items():
+        if len(spec.tags) != n_tags or not any(t > 0 for t in spec.tags):
+            _fail(f"market.categories.{cat}.tags", spec.tags, f"{n_tags} weights, one > 0")
+        if set(spec.sourcing_cost) != set(names):
+            _fail(
+                f"market.categories.{cat}.sourcing_cost",
+                dict(spec.sourcing_cost),
+                f"a cost share for each of {', '.join(names)}",
+            )
+        for country, share in spec.sourcing_cost.items():
+            if not 0.0 < share < 1.0:
+                _fail(
+                    f"market.categories.{cat}.sourcing_cost.{country}", share, "a share in (0, 1)"
+                )
+    for table in ("shipping_cost", "delivery_days"):
+        _check_matrix(f"market.{table}", getattr(m, table), names)
+    for i, shock in enumerate(m.shocks):
+        _check_shock(f"market.shocks.{i}", shock, names)
+
+
+def _check_matrix(key: str, matrix: dict[str, dict[str, float]], names: list[str]) -> None:
+    if set(matrix) != set(names):
+        _fail(key, sorted(matrix), f"a row for each of {', '.join(names)}")
+    for origin, row in matrix.items():
+        if set(row) != set(names):
+            _fail(f"{key}.{origin}", sorted(row), f"a column for each of {', '.join(names)}")
+        for dest, value in row.items():
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+                _fail(f"{key}.{origin}.{dest}", value, "a value >= 0")
+
+
+def _check_shock(key: str, shock: ShockConfig, names: list[str]) -> None:
+    if shock.kind not in SHOCK_KINDS:
+        _fail(f"{key}.kind", shock.kind, f"one of {', '.join(SHOCK_KINDS)}")
+    parts = shock.target.split(">")
+    if len(parts) > 2 or any(p not in names for p in parts):
+        _fail(f"{key}.target", shock.target, f"a country ({', '.join(names)}) or a route A>B")
+    if len(parts) == 2 and shock.kind in ("fx", "demand"):
+        _fail(f"{key}.target", shock.target, f"a single country for kind={shock.kind}")

@@ -1,0 +1,344 @@
+"""Outcome metrics: pure functions over the order log and the event log of one run.
+
+Every metric reads two pandas DataFrames, the order log (one row per PAID order, `ORDER_COLUMNS`)
+and the event log (one row per event, `EVENT_COLUMNS`), and a measurement window of days
+[window_start, window_end), end exclusive. `summarize` filters both logs to the window once and
+passes the filtered frames to the per-metric functions, so those functions take frames that are
+ALREADY windowed unless their docstring says otherwise (`churn_rate` and `retention_90d` need
+the window bounds for their cut-offs; `dual_role_share` reads the whole run before window_end).
+
+Undefined ratios (x / 0) are None, never NaN, and every number is a plain Python float or int,
+so the summary is JSON-serialisable. Ratios are not clipped: they stay in [0, 1] as long as the
+logs are consistent (every paid order had a session, every attributed order had a contact).
+No randomness, no Mesa, no config: the same logs always give the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+import pandas as pd
+
+# Column name -> dtype of the two logs. Extra columns are allowed and ignored. The string columns
+# may also arrive as pandas Categorical; every function here accepts both.
+ORDER_COLUMNS: dict[str, str] = {
+    "order_id": "int64",
+    "day": "int32",  # payment day
+    "buyer": "int32",
+    "seller": "int32",
+    "price": "float64",  # paid to the seller after any coupon, reference currency
+    "shipping_fee": "float64",
+    "tariff": "float64",
+    "amount": "float64",  # price + shipping_fee + tariff: what the buyer paid
+    "discount": "float64",
+    "promotion": "str",  # 'none', 'coupon', 'sample', 'trial'
+    "channel": "str",  # contact channel by last touch, or 'none'
+    "expected_quality": "float64",  # buyer's belief mean at purchase
+    "true_quality": "float64",  # seller's hidden quality
+    "tie": "float64",  # tie strength in [0, 1] at purchase
+    "delivered": "bool",
+    "satisfaction": "float64",  # in [0, 1]; NaN if not delivered
+    "returned": "bool",
+    "seller_net": "float64",  # seller's profit on the order before marketing; may be negative
+}
+
+EVENT_COLUMNS: dict[str, str] = {
+    "day": "int32",
+    "kind": "str",  # 'session', 'abandonment', 'flip', 'contact'
+    "trader": "int32",  # buyer (session, abandonment), flipping trader, or seller (contact)
+    "other": "int32",  # seller (abandonment), customer (contact), or -1
+    "detail": "str",  # abandonment reason, 'to_seller'/'to_buyer', or contact channel
+    "tool": "str",  # promotion tool of a contact, or 'none'
+    "value": "float64",  # ties affected by a flip, or cost of a contact
+}
+
+NO_CHANNEL = "none"
+RETENTION_DAYS = 90
+
+Ratio = float | None
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def in_window(frame: pd.DataFrame, window_start: int, window_end: int) -> pd.DataFrame:
+    """Rows whose `day` is in [window_start, window_end): start inclusive, end exclusive."""
+    days = frame["day"]
+    return frame[(days >= window_start) & (days < window_end)]
+
+
+def _ratio(numerator: float, denominator: float) -> Ratio:
+    """numerator / denominator as a Python float, or None when the denominator is 0."""
+    return None if denominator == 0 else float(numerator) / float(denominator)
+
+
+def _mean(values: pd.Series) -> Ratio:
+    """Mean of the non-missing values, or None when there are none."""
+    values = values.dropna()
+    return None if values.empty else float(values.mean())
+
+
+def _flag(values: pd.Series) -> pd.Series:
+    """A boolean column as plain bool, missing values counted as False."""
+    return values.astype("boolean").fillna(False).astype(bool)
+
+
+def _of_kind(events: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Events of one kind (works for str and Categorical `kind`)."""
+    return events[events["kind"] == kind]
+
+
+def _counts(values: pd.Series) -> dict[str, int]:
+    """Occurrences of each value as {str: int}, without the empty categories of a Categorical."""
+    counts = values.value_counts()
+    return {str(key): int(n) for key, n in counts.items() if n > 0}
+
+
+def _attributed(orders: pd.DataFrame) -> pd.DataFrame:
+    """Orders attributed to a marketing contact (channel != 'none')."""
+    return orders[orders["channel"] != NO_CHANNEL]
+
+
+def _orders_per(orders: pd.DataFrame, keys: list[Hashable]) -> pd.Series:
+    """Number of orders per group of `keys`."""
+    return orders.groupby(keys, observed=True).size()
+
+
+# --- conversion ------------------------------------------------------------------------------
+
+
+def visit_conversion(orders: pd.DataFrame, events: pd.DataFrame) -> Ratio:
+    """Paid orders / shopping sessions ('session' events), both in the window."""
+    return _ratio(len(orders), len(_of_kind(events, "session")))
+
+
+def contact_conversion(orders: pd.DataFrame, events: pd.DataFrame) -> Ratio:
+    """Orders attributed to a contact (channel != 'none') / 'contact' events, both in the window."""
+    return _ratio(len(_attributed(orders)), len(_of_kind(events, "contact")))
+
+
+def _conversion_by(orders: pd.Series, contacts: pd.Series) -> dict[str, float]:
+    """For each key with >= 1 contact: orders with that key / contacts with that key."""
+    order_counts = _counts(orders)
+    return {key: order_counts.get(key, 0) / n for key, n in _counts(contacts).items()}
+
+
+def contact_conversion_by_channel(orders: pd.DataFrame, events: pd.DataFrame) -> dict[str, float]:
+    """Channel -> orders attributed to it / contacts sent by it, for channels with >= 1 contact.
+
+    Orders attributed to a channel that sent no contact in the window are left out.
+    """
+    contacts = _of_kind(events, "contact")
+    return _conversion_by(_attributed(orders)["channel"], contacts["detail"])
+
+
+def contact_conversion_by_tool(orders: pd.DataFrame, events: pd.DataFrame) -> dict[str, float]:
+    """Tool -> attributed orders with that promotion / contacts with that tool (>= 1 contact).
+
+    The key 'none' is contacts without a promotion tool, matched to attributed orders whose
+    promotion is 'none'.
+    """
+    contacts = _of_kind(events, "contact")
+    return _conversion_by(_attributed(orders)["promotion"], contacts["tool"])
+
+
+# --- carts -----------------------------------------------------------------------------------
+
+
+def cart_abandonment(orders: pd.DataFrame, events: pd.DataFrame) -> Ratio:
+    """Unpaid carts / carts, where carts = paid orders + 'abandonment' events, in the window."""
+    abandoned = len(_of_kind(events, "abandonment"))
+    return _ratio(abandoned, abandoned + len(orders))
+
+
+def abandonment_by_reason(events: pd.DataFrame) -> dict[str, float]:
+    """Reason -> share of 'abandonment' events with that reason (`detail`); {} when none.
+
+    Only reasons that occur are listed, so the shares sum to 1.
+    """
+    counts = _counts(_of_kind(events, "abandonment")["detail"])
+    total = sum(counts.values())
+    return {reason: n / total for reason, n in counts.items()}
+
+
+# --- loyalty ---------------------------------------------------------------------------------
+
+
+def repeat_rate(orders: pd.DataFrame) -> Ratio:
+    """Buyers with two or more paid orders / buyers with at least one."""
+    per_buyer = _orders_per(orders, ["buyer"])
+    return _ratio(int((per_buyer >= 2).sum()), len(per_buyer))
+
+
+def seller_repeat_rate(orders: pd.DataFrame) -> Ratio:
+    """Buyer-seller pairs with two or more orders / pairs with at least one."""
+    per_pair = _orders_per(orders, ["buyer", "seller"])
+    return _ratio(int((per_pair >= 2).sum()), len(per_pair))
+
+
+def retention_90d(orders: pd.DataFrame, window_end: int) -> Ratio:
+    """Share of buyers who order again on a later day within 90 days of their first order.
+
+    `orders` is windowed, so "first order" is the buyer's first in the window. Only buyers whose
+    whole 90-day follow-up lies inside the window count (first_day + 90 <= window_end - 1, the
+    window's last day); a buyer is retained if some order has first_day < day <= first_day + 90
+    (a second order on the first day does not count).
+    """
+    first_day = orders.groupby("buyer")["day"].transform("min")
+    eligible = first_day + RETENTION_DAYS <= window_end - 1
+    again = (orders["day"] > first_day) & (orders["day"] <= first_day + RETENTION_DAYS)
+    per_buyer = again[eligible].groupby(orders.loc[eligible, "buyer"]).any()
+    return _ratio(int(per_buyer.sum()), len(per_buyer))
+
+
+def share_of_wallet(orders: pd.DataFrame) -> Ratio:
+    """Mean, over buyers with two or more orders, of orders with their most used seller / orders."""
+    per_pair = _orders_per(orders, ["buyer", "seller"])
+    by_buyer = per_pair.groupby(level="buyer")
+    total = by_buyer.sum()
+    repeaters = total >= 2
+    return _mean(by_buyer.max()[repeaters] / total[repeaters])
+
+
+def churn_rate(orders: pd.DataFrame, window_start: int, window_end: int) -> Ratio:
+    """Buyers active in the first half of the window but not the second / active in the first.
+
+    mid = window_start + (window_end - window_start) // 2; halves are [window_start, mid) and
+    [mid, window_end). `orders` may be windowed or not: only days in the halves are read.
+    """
+    mid = window_start + (window_end - window_start) // 2
+    first = set(in_window(orders, window_start, mid)["buyer"])
+    second = set(in_window(orders, mid, window_end)["buyer"])
+    return _ratio(len(first - second), len(first))
+
+
+def mean_tie(orders: pd.DataFrame) -> Ratio:
+    """Mean tie strength between buyer and seller at purchase, over orders."""
+    return _mean(orders["tie"])
+
+
+# --- service ---------------------------------------------------------------------------------
+
+
+def mean_satisfaction(orders: pd.DataFrame) -> Ratio:
+    """Mean satisfaction over delivered orders (missing satisfaction values are skipped)."""
+    return _mean(orders.loc[_flag(orders["delivered"]), "satisfaction"])
+
+
+def return_rate(orders: pd.DataFrame) -> Ratio:
+    """Returned delivered orders / delivered orders (an undelivered order cannot be returned)."""
+    delivered = _flag(orders["delivered"])
+    returned = _flag(orders["returned"]) & delivered
+    return _ratio(int(returned.sum()), int(delivered.sum()))
+
+
+def belief_error(orders: pd.DataFrame) -> Ratio:
+    """Mean |expected_quality - true_quality| over orders: how wrong buyers were at purchase."""
+    return _mean((orders["expected_quality"] - orders["true_quality"]).abs())
+
+
+# --- money -----------------------------------------------------------------------------------
+
+
+def gmv(orders: pd.DataFrame) -> float:
+    """Gross merchandise value: sum of what buyers paid (`amount`), 0.0 for no orders."""
+    return float(orders["amount"].sum())
+
+
+def marketing_cost(events: pd.DataFrame) -> float:
+    """Sum of the cost (`value`) of 'contact' events, 0.0 for none."""
+    return float(_of_kind(events, "contact")["value"].sum())
+
+
+def seller_profit(orders: pd.DataFrame, events: pd.DataFrame) -> float:
+    """Sum of `seller_net` over orders minus the marketing cost of contacts."""
+    return float(orders["seller_net"].sum()) - marketing_cost(events)
+
+
+def roi(profit: float, baseline_profit: float, marketing_cost: float) -> Ratio:
+    """Return on marketing: (profit - baseline_profit) / marketing_cost; None for zero cost."""
+    return _ratio(profit - baseline_profit, marketing_cost)
+
+
+# --- roles -----------------------------------------------------------------------------------
+
+
+def flips_per_1k_trader_days(events: pd.DataFrame, n_traders: int, window_days: int) -> Ratio:
+    """'flip' events / (n_traders x window_days) x 1000; `events` windowed."""
+    trader_days = n_traders * window_days
+    flips = len(_of_kind(events, "flip"))
+    return None if trader_days == 0 else 1000.0 * flips / trader_days
+
+
+def ties_broken_by_flips(events: pd.DataFrame) -> float:
+    """Sum of `value` (ties made dormant) over 'to_buyer' flip events; `events` windowed."""
+    flips = _of_kind(events, "flip")
+    return float(flips.loc[flips["detail"] == "to_buyer", "value"].sum())
+
+
+def dual_role_share(events: pd.DataFrame, n_traders: int, window_end: int) -> Ratio:
+    """Distinct traders with a flip on any day < window_end / n_traders.
+
+    Reads the WHOLE event log up to the window's end (warm-up included), not the windowed one:
+    a trader who ever flipped has held both roles.
+    """
+    flips = _of_kind(events, "flip")
+    flipped = flips.loc[flips["day"] < window_end, "trader"].nunique()
+    return _ratio(flipped, n_traders)
+
+
+# --- summary ---------------------------------------------------------------------------------
+
+
+def summarize(
+    orders: pd.DataFrame,
+    events: pd.DataFrame,
+    *,
+    window_start: int,
+    window_end: int,
+    n_traders: int,
+    baseline_profit: float | None = None,
+) -> dict[str, float | dict[str, float] | None]:
+    """Every metric of one run over the window [window_start, window_end), by name.
+
+    `roi` is None unless `baseline_profit` (the profit of the same run without marketing) is
+    given. Counts (`orders`, `sessions`, `contacts`, `buyers_with_orders`) are ints.
+    """
+    if window_end <= window_start:
+        raise ValueError(f"empty window [{window_start}, {window_end})")
+    if n_traders < 0:
+        raise ValueError(f"n_traders must be >= 0, got {n_traders}")
+    o = in_window(orders, window_start, window_end)
+    e = in_window(events, window_start, window_end)
+    cost = marketing_cost(e)
+    profit = seller_profit(o, e)
+    return {
+        "orders": len(o),
+        "sessions": len(_of_kind(e, "session")),
+        "contacts": len(_of_kind(e, "contact")),
+        "buyers_with_orders": int(o["buyer"].nunique()),
+        "visit_conversion": visit_conversion(o, e),
+        "contact_conversion": contact_conversion(o, e),
+        "contact_conversion_by_channel": contact_conversion_by_channel(o, e),
+        "contact_conversion_by_tool": contact_conversion_by_tool(o, e),
+        "cart_abandonment": cart_abandonment(o, e),
+        "abandonment_by_reason": abandonment_by_reason(e),
+        "repeat_rate": repeat_rate(o),
+        "seller_repeat_rate": seller_repeat_rate(o),
+        "retention_90d": retention_90d(o, window_end),
+        "share_of_wallet": share_of_wallet(o),
+        "churn_rate": churn_rate(o, window_start, window_end),
+        "mean_tie": mean_tie(o),
+        "mean_satisfaction": mean_satisfaction(o),
+        "return_rate": return_rate(o),
+        "belief_error": belief_error(o),
+        "gmv": gmv(o),
+        "marketing_cost": cost,
+        "seller_profit": profit,
+        "roi": None if baseline_profit is None else roi(profit, baseline_profit, cost),
+        "flips_per_1k_trader_days": flips_per_1k_trader_days(
+            e, n_traders, window_end - window_start
+        ),
+        "ties_broken_by_flips": ties_broken_by_flips(e),
+        "dual_role_share": dual_role_share(events, n_traders, window_end),
+    }

@@ -1,0 +1,112 @@
+"""Drawing the initial traders from the population stream.
+
+Every random number is drawn here, in a fixed order, from the population generator alone; service
+levers and platform knobs only transform those draws afterwards. So two runs with the same seed
+and different levers (say free shipping, or identity verification) start from the same people
+with the same hidden qualities: their comparison is paired.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.config import BUYER_TYPES, PlatformConfig, PopulationConfig, ServiceConfig
+from sim.traders import TYPE_ACTIVITY, TYPE_PRICE_SENSITIVITY, TraderTable
+from sim.world import World
+
+CATEGORY_FOCUS = 4.0  # how sharply tastes pick categories (softmax temperature inverse)
+
+
+def draw_traders(
+    n: int,
+    world: World,
+    population: PopulationConfig,
+    platform: PlatformConfig,
+    service: ServiceConfig,
+    rng: np.random.Generator,
+) -> TraderTable:
+    """Draw n traders: who they are, what they could sell, and what they like."""
+    draws = _base_draws(n, world, population, rng)
+    country, specialty, btype = draws["country"], draws["specialty"], draws["buyer_type"]
+    quality = draws["quality"]
+    picture = np.clip(service.picture_quality + 0.2 * draws["z_picture"], 0.0, 1.0)
+    video = draws["u_video"] < service.video_share
+    noise = platform.signal_noise * (1.5 - picture) * np.where(video, 0.7, 1.0)
+    preferences = _unit(draws["z_preferences"])
+    affinity = CATEGORY_FOCUS * preferences @ world.category_tags.T
+    weights = np.exp(affinity - affinity.max(axis=1, keepdims=True))
+    price_factor = np.exp(population.price_dispersion * draws["z_price"]) * (0.85 + 0.3 * quality)
+    income = world.income[country] * np.exp(0.4 * draws["z_income"] - 0.08)
+    sensitivity = np.exp(0.3 * draws["z_sensitivity"])  # (N, 6), one column per trait
+    return TraderTable(
+        country=country.astype(np.int16),
+        specialty=specialty.astype(np.int16),
+        buyer_type=btype.astype(np.int8),
+        is_seller=np.zeros(n, dtype=bool),
+        monthly_income=np.round(income * 100).astype(np.int64),
+        cost_efficiency=np.exp(
+            np.log(population.cost_efficiency_median)
+            + population.cost_efficiency_sd * draws["z_cost"]
+        ),
+        price_factor=price_factor,
+        list_price=world.category_price[specialty] * price_factor,
+        quality=quality,
+        product_tags=_unit(
+            world.category_tags[specialty] + population.tag_noise * draws["z_tags"]
+        ).astype(np.float32),
+        listing_signal=np.clip(quality + noise * draws["z_signal"], 0.01, 0.99),
+        picture_quality=picture,
+        has_video=video,
+        reply_hours=service.reply_hours * np.exp(0.6 * draws["z_reply"]),
+        accepts_local_payment=draws["u_local"] < service.local_payment,
+        verified=draws["u_verified"] < platform.identity_verification,
+        review_count=np.zeros(n, dtype=np.int32),
+        review_score=np.zeros(n),
+        low_margin_since=np.full(n, -1, dtype=np.int32),
+        preferences=preferences.astype(np.float32),
+        category_cdf=np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1),
+        activity=TYPE_ACTIVITY[btype] * draws["activity"],
+        budget=0.05 * income * np.exp(0.3 * draws["z_budget"]),
+        price_sensitivity=population.price_sensitivity
+        * TYPE_PRICE_SENSITIVITY[btype]
+        * sensitivity[:, 0],
+        risk_aversion=population.risk_aversion * sensitivity[:, 1],
+        fee_sensitivity=population.shipping_fee_sensitivity * sensitivity[:, 2],
+        delay_sensitivity=population.delivery_sensitivity * sensitivity[:, 3],
+        return_sensitivity=population.return_sensitivity * sensitivity[:, 4],
+        payment_sensitivity=population.payment_sensitivity * sensitivity[:, 5],
+        prefers_local_payment=draws["u_prefers_local"] < world.local_payment_preference[country],
+    )
+
+
+def _base_draws(
+    n: int, world: World, population: PopulationConfig, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
+    """All random draws of the population, in a fixed order that no lever can change."""
+    n_tags = world.category_tags.shape[1]
+    type_shares = np.array([population.type_shares[t] for t in BUYER_TYPES])
+    return {
+        "country": rng.choice(world.n_countries, size=n, p=world.population_share),
+        "specialty": rng.integers(0, world.n_categories, size=n),
+        "buyer_type": rng.choice(len(BUYER_TYPES), size=n, p=type_shares / type_shares.sum()),
+        "quality": rng.beta(population.quality_alpha, population.quality_beta, size=n),
+        "z_cost": rng.standard_normal(n),
+        "z_price": rng.standard_normal(n),
+        "z_tags": rng.standard_normal((n, n_tags)),
+        "z_signal": rng.standard_normal(n),
+        "z_picture": rng.standard_normal(n),
+        "u_video": rng.random(n),
+        "z_reply": rng.standard_normal(n),
+        "u_local": rng.random(n),
+        "u_verified": rng.random(n),
+        "z_preferences": np.abs(rng.standard_normal((n, n_tags))),
+        "activity": rng.gamma(population.activity_shape, 1.0 / population.activity_shape, n),
+        "z_income": rng.standard_normal(n),
+        "z_budget": rng.standard_normal(n),
+        "z_sensitivity": rng.standard_normal((n, 6)),
+        "u_prefers_local": rng.random(n),
+    }
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)

@@ -1,0 +1,134 @@
+"""What each buyer remembers of the sellers it has dealt with: experience, tie and history.
+
+A buyer has a fixed number of memory slots (bounded memory, like a real customer's short list),
+each holding one seller: the buyer's own experience of it (Beta pseudo-counts), the tie strength,
+and the order history that the seller also sees as its customer record (recency, frequency,
+money). When the slots are full the weakest tie is forgotten. Ties decay lazily: a slot stores
+the tie and the day it was last set, and `tie_now` applies the half-life on read, so idle pairs
+cost nothing (DESIGN section 10). Slots survive role flips: a seller who becomes a buyer leaves
+its customers' ties dormant, and they wake when it sells again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def rounds(keys: np.ndarray) -> list[np.ndarray]:
+    """Split positions into rounds in which no key repeats, so fancy-index writes never clash."""
+    if len(keys) == 0:
+        return []
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts = np.r_[True, ordered[1:] != ordered[:-1]]
+    group_start = np.maximum.accumulate(np.where(starts, np.arange(len(keys)), 0))
+    rank = np.empty(len(keys), dtype=np.int64)
+    rank[order] = np.arange(len(keys)) - group_start
+    return [np.flatnonzero(rank == r) for r in range(int(rank.max()) + 1)]
+
+
+class Relations:
+    """Buyer-by-slot arrays of remembered sellers, and each seller's count of customers."""
+
+    def __init__(self, n_traders: int, slots: int, half_life: float) -> None:
+        shape = (n_traders, slots)
+        self.half_life = half_life
+        self.seller = np.full(shape, -1, dtype=np.int32)
+        self.experience_a = np.zeros(shape, dtype=np.float32)
+        self.experience_b = np.zeros(shape, dtype=np.float32)
+        self.tie = np.zeros(shape, dtype=np.float32)
+        self.tie_day = np.zeros(shape, dtype=np.int32)
+        self.orders = np.zeros(shape, dtype=np.int32)
+        self.first_day = np.full(shape, -1, dtype=np.int32)
+        self.last_day = np.full(shape, -1, dtype=np.int32)
+        self.spend = np.zeros(shape, dtype=np.float64)
+        self.customers = np.zeros(n_traders, dtype=np.int32)  # per seller: buyers with an order
+
+    def find(self, buyers: np.ndarray, sellers: np.ndarray) -> np.ndarray:
+        """Slot of each (buyer, seller) pair; -1 where the buyer does not remember the seller.
+
+        `sellers` may be (M,) or (M, K) for K candidates per buyer.
+        """
+        sellers = np.asarray(sellers)
+        row = self.seller[buyers]  # (M, S)
+        if sellers.ndim == 1:
+            match = row == sellers[:, None]
+            return np.where(match.any(axis=1), match.argmax(axis=1), -1)
+        match = row[:, None, :] == sellers[:, :, None]  # (M, K, S)
+        return np.where(match.any(axis=2), match.argmax(axis=2), -1)
+
+    def ensure(self, buyers: np.ndarray, sellers: np.ndarray, day: int) -> np.ndarray:
+        """Slot of each pair, giving a slot to pairs the buyer does not yet remember."""
+        slots = self.find(buyers, sellers)
+        missing = np.flatnonzero(slots < 0)
+        for batch in rounds(buyers[missing]):
+            rows = missing[batch]
+            slots[rows] = self._insert(buyers[rows], sellers[rows], day)
+        return slots
+
+    def tie_now(self, buyers: np.ndarray, slots: np.ndarray, day: int) -> np.ndarray:
+        """Tie strength today after decay; 0 where there is no slot."""
+        safe = np.maximum(slots, 0)
+        tie = self.tie[buyers, safe] * np.exp2(-(day - self.tie_day[buyers, safe]) / self.half_life)
+        return np.where(slots >= 0, tie, 0.0)
+
+    def record_order(
+        self, buyers: np.ndarray, slots: np.ndarray, day: int, spend: np.ndarray
+    ) -> None:
+        """Count a paid order in the pair's history (each buyer at most once in a call)."""
+        first = self.orders[buyers, slots] == 0
+        self.orders[buyers, slots] += 1
+        self.first_day[buyers, slots] = np.where(first, day, self.first_day[buyers, slots])
+        self.last_day[buyers, slots] = day
+        self.spend[buyers, slots] += spend
+        np.add.at(self.customers, self.seller[buyers[first], slots[first]], 1)
+
+    def record_experience(
+        self,
+        buyers: np.ndarray,
+        slots: np.ndarray,
+        day: int,
+        quality: np.ndarray,
+        satisfied: np.ndarray,
+        weight: float,
+        gain: float,
+        loss: float,
+    ) -> None:
+        """Learn from a delivered order: experience counts, and a tie that grows or weakens."""
+        np.add.at(self.experience_a, (buyers, slots), weight * quality)
+        np.add.at(self.experience_b, (buyers, slots), weight * (1.0 - quality))
+        for batch in rounds(buyers * self.seller.shape[1] + slots):
+            b, s = buyers[batch], slots[batch]
+            tie = self.tie_now(b, s, day)
+            self.tie[b, s] = np.where(satisfied[batch], tie + gain * (1.0 - tie), tie * (1 - loss))
+            self.tie_day[b, s] = day
+
+    def add_experience(self, buyers: np.ndarray, slots: np.ndarray, a: np.ndarray, b: np.ndarray):
+        """Add private pseudo-observations of quality (a sample, say) to the buyer's belief."""
+        np.add.at(self.experience_a, (buyers, slots), a)
+        np.add.at(self.experience_b, (buyers, slots), b)
+
+    def _insert(self, buyers: np.ndarray, sellers: np.ndarray, day: int) -> np.ndarray:
+        """Put each seller in its buyer's emptiest or weakest slot (buyers are distinct)."""
+        n_slots = self.seller.shape[1]
+        grid = np.broadcast_to(np.arange(n_slots), (len(buyers), n_slots))
+        strength = self.tie_now(np.repeat(buyers, n_slots), grid.ravel(), day).reshape(grid.shape)
+        strength = strength + 1e-6 * self.last_day[buyers]  # equal ties: forget the older
+        strength[self.seller[buyers] < 0] = -np.inf  # empty slots first
+        slots = strength.argmin(axis=1)
+        evicted = self.seller[buyers, slots]
+        remembered = (evicted >= 0) & (self.orders[buyers, slots] > 0)
+        np.subtract.at(self.customers, evicted[remembered], 1)
+        self.seller[buyers, slots] = sellers
+        for array, empty in (
+            (self.experience_a, 0),
+            (self.experience_b, 0),
+            (self.tie, 0),
+            (self.orders, 0),
+            (self.spend, 0),
+            (self.first_day, -1),
+            (self.last_day, -1),
+        ):
+            array[buyers, slots] = empty
+        self.tie_day[buyers, slots] = day
+        return slots

@@ -1,0 +1,113 @@
+"""Running one simulation and writing its outputs (DESIGN section 9).
+
+`simulate` is plain Python: give it a `SimConfig`, get the logs and the summary back. The CLI
+(`python -m sim`) and later sweeps call it. `write_outputs` writes each file under a temporary
+name and renames it when complete, `summary.json` last, so a run that was killed never looks
+complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from sim.config import SimConfig, validate
+from sim.logs import events_frame, orders_frame
+from sim.metrics import summarize
+from sim.model import MarketModel
+
+SUMMARY = "summary.json"
+TABLES = ("timeseries", "orders", "events")
+
+
+@dataclass
+class RunResult:
+    """What one run produced."""
+
+    summary: dict
+    timeseries: pd.DataFrame
+    orders: pd.DataFrame
+    events: pd.DataFrame
+
+
+def simulate(config: SimConfig, progress: bool = False) -> RunResult:
+    """Run the market for `config.days` days and measure it over the window after warm-up."""
+    validate(config)
+    start = time.perf_counter()
+    model = MarketModel(config)
+    for _ in tqdm(range(config.days), desc="days", unit="day", delay=2.0, disable=not progress):
+        model.step()
+    world, state = model.world, model.state
+    orders = orders_frame(
+        state.orders,
+        world.countries,
+        world.currencies,
+        world.categories,
+        config.market.start_date,
+    )
+    events = events_frame(state.events)
+    timeseries = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    metrics = summarize(
+        orders,
+        events,
+        window_start=config.warm_up_days,
+        window_end=config.days,
+        n_traders=config.population.n_traders,
+    )
+    summary = {
+        "seed": config.seed,
+        "days": config.days,
+        "warm_up_days": config.warm_up_days,
+        "n_traders": config.population.n_traders,
+        "strategy": config.strategy.name,
+        **metrics,
+        "wall_seconds": round(time.perf_counter() - start, 3),
+    }
+    return RunResult(summary, timeseries, orders, events)
+
+
+def write_outputs(result: RunResult, out_dir: Path) -> None:
+    """Write the tables and then the summary, each atomically."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / SUMMARY).unlink(missing_ok=True)
+    for name in TABLES:
+        target = out_dir / f"{name}.parquet"
+        partial = target.with_suffix(".parquet.partial")
+        getattr(result, name).to_parquet(partial, index=False)
+        os.replace(partial, target)
+    partial = out_dir / (SUMMARY + ".partial")
+    partial.write_text(json.dumps(result.summary, indent=2, allow_nan=False) + "\n")
+    os.replace(partial, out_dir / SUMMARY)
+
+
+HEADLINE = (
+    ("visit_conversion", "visit conversion", "{:.1%}"),
+    ("cart_abandonment", "cart abandonment", "{:.1%}"),
+    ("repeat_rate", "repeat purchase rate", "{:.1%}"),
+    ("retention_90d", "90-day retention", "{:.1%}"),
+    ("share_of_wallet", "share of wallet", "{:.1%}"),
+    ("churn_rate", "churn", "{:.1%}"),
+    ("mean_satisfaction", "mean satisfaction", "{:.2f}"),
+    ("return_rate", "return rate", "{:.1%}"),
+    ("belief_error", "belief error", "{:.3f}"),
+    ("gmv", "GMV (USD)", "{:,.0f}"),
+    ("seller_profit", "seller profit (USD)", "{:,.0f}"),
+    ("flips_per_1k_trader_days", "role flips / 1k trader-days", "{:.3f}"),
+    ("orders", "paid orders", "{:,}"),
+    ("wall_seconds", "wall time (s)", "{:.1f}"),
+)
+
+
+def format_summary(summary: dict) -> str:
+    """A short table of headline metrics in plain language."""
+    rows = []
+    for key, label, fmt in HEADLINE:
+        value = summary.get(key)
+        rows.append(f"  {label:<30} {'n/a' if value is None else fmt.format(value)}")
+    return "\n".join(rows)

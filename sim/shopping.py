@@ -1,0 +1,228 @@
+"""Shopping sessions: consideration set, choice and inquiry (DESIGN section 4, step 5).
+
+A shopper considers the platform's search results for the category it needs, the sellers it is
+tied to in that category, and an offer it was sent. It scores each with the utility model and
+chooses with the choice rule, buying nothing being an option. It may inquire first; a slow reply
+loses some buyers. What it chose goes to the cart, with everything checkout needs to know.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.choice import BuyerTraits, ChoiceRule, Offers, UtilityModel
+from sim.logs import INQUIRY_OUTCOMES
+from sim.search import SearchIndex, drop_repeats
+from sim.state import MarketState
+from sim.traders import TYPE_TIE_WEIGHT
+from sim.trust import mean, variance
+
+CROSS_BORDER_FRICTION = 0.3  # payment friction of paying abroad with a supported method
+UX_FUNNEL_RELIEF = 0.6  # share of drop-out a perfect platform UX removes at each stage
+
+
+@dataclass
+class Carts:
+    """The day's carts, one per shopper who chose an offer and kept it after any inquiry."""
+
+    buyer: np.ndarray
+    seller: np.ndarray
+    price: np.ndarray  # reference units, after any discount
+    discount: np.ndarray
+    fee: np.ndarray
+    tariff_rate: np.ndarray
+    fx_factor: np.ndarray  # buyer's currency now relative to day 0
+    promised_days: np.ndarray
+    expected_quality: np.ndarray
+    tie: np.ndarray
+    promotion: np.ndarray
+    channel: np.ndarray
+    contact_day: np.ndarray
+    # the utility penalties the buyer weighed, which checkout reveals in full
+    fee_term: np.ndarray
+    delay_term: np.ndarray
+    return_term: np.ndarray
+    trust_term: np.ndarray
+    price_term: np.ndarray
+    payment_unsupported: np.ndarray  # bool
+
+    def __len__(self) -> int:
+        return len(self.buyer)
+
+
+@dataclass
+class Offered:
+    """Offers sent by marketing to today's shoppers: one seller per shopper or -1."""
+
+    seller: np.ndarray
+    promotion: np.ndarray
+    discount_share: np.ndarray
+    promotion_value: np.ndarray
+    channel: np.ndarray
+    contact_day: np.ndarray
+
+    @classmethod
+    def nothing(cls, m: int) -> Offered:
+        zeros = np.zeros(m, dtype=np.int64)
+        return cls(np.full(m, -1), zeros, np.zeros(m), np.zeros(m), zeros, np.full(m, -1))
+
+
+class Shopping:
+    """Runs the day's shopping sessions."""
+
+    def __init__(
+        self,
+        state: MarketState,
+        search: SearchIndex,
+        utility: UtilityModel,
+        rule: ChoiceRule,
+        rng: np.random.Generator,
+    ) -> None:
+        self.state = state
+        self.search = search
+        self.utility = utility
+        self.rule = rule
+        self.rng = rng
+
+    def visit(
+        self, day: int, buyers: np.ndarray, categories: np.ndarray, offered: Offered
+    ) -> Carts:
+        """Sessions of the given shoppers; returns the carts they fill."""
+        s = self.state
+        self.state.today["sessions"] += len(buyers)
+        candidates = self._consider(day, buyers, categories, offered.seller)
+        slots = s.relations.find(buyers, candidates)
+        is_offer = (candidates == offered.seller[:, None]) & (candidates >= 0)
+        offers, extra = self._features(day, buyers, candidates, slots, is_offer, offered)
+        pick = self.rule.choose(self.utility.score(offers, self._traits(buyers)), self.rng)
+        rows = np.arange(len(buyers))
+        chosen = np.where(pick >= 0, candidates[rows, np.maximum(pick, 0)], -1)
+        s.events.record(day, "session", buyers, other=chosen)
+        keep = self._inquire(day, buyers, chosen)
+        rows, cols = np.flatnonzero(keep), pick[keep]
+        return self._carts(buyers, rows, cols, candidates, offers, extra, is_offer, offered)
+
+    def _consider(
+        self, day: int, buyers: np.ndarray, categories: np.ndarray, offer: np.ndarray
+    ) -> np.ndarray:
+        """Candidate sellers (M, K): the offer, tied sellers of the category, search results."""
+        s, t = self.state, self.state.traders
+        k = s.config.platform.search_results
+        found = self.search.results(categories, t.preferences[buyers], k, self.rng)
+        known = s.relations.seller[buyers].astype(np.int64)
+        safe = np.maximum(known, 0)
+        tied = (
+            (known >= 0)
+            & t.is_seller[safe]
+            & (t.specialty[safe] == categories[:, None])
+            & (s.relations.orders[buyers[:, None], np.arange(known.shape[1])] > 0)
+        )
+        known = np.where(tied, known, -1)
+        offer = np.where((offer >= 0) & t.is_seller[np.maximum(offer, 0)], offer, -1)
+        return drop_repeats(np.hstack([offer[:, None], known, found]))
+
+    def _features(self, day, buyers, candidates, slots, is_offer, offered):
+        """Offer features as the buyer sees them, and extra columns checkout needs."""
+        s, t, c = self.state, self.state.traders, self.state.conditions
+        service = s.config.service
+        valid = candidates >= 0
+        sellers = np.maximum(candidates, 0)
+        home = t.country[buyers][:, None]
+        origin = t.country[sellers]
+        fx_factor = (c.rates / s.world.base_rates)[home]
+        tariff = c.tariffs[origin, home]
+        discount = np.where(is_offer, offered.discount_share[:, None], 0.0) * t.list_price[sellers]
+        price = t.list_price[sellers] - discount
+        fee = service.shipping_fee_share * c.shipping_cost[origin, home]
+        a, b = s.beliefs.of(buyers, sellers, slots)
+        unsupported = t.prefers_local_payment[buyers][:, None] & ~t.accepts_local_payment[sellers]
+        offers = Offers(
+            valid=valid,
+            match=np.einsum("mt,mkt->mk", t.preferences[buyers], t.product_tags[sellers]),
+            quality_mean=mean(a, b),
+            quality_variance=variance(a, b),
+            signals=(t.picture_quality[sellers] + 0.5 * t.has_video[sellers]) / 1.5,
+            tie=s.relations.tie_now(buyers[:, None], slots, day),
+            promotion=np.where(is_offer, offered.promotion_value[:, None], 0.0),
+            price=price * (1.0 + tariff) * fx_factor / t.budget[buyers][:, None],
+            fee=fee / price,
+            delivery_days=c.delivery_days[origin, home] * service.logistics_speed,
+            return_hassle=np.full(valid.shape, service.return_hassle),
+            payment_friction=unsupported + CROSS_BORDER_FRICTION * (origin != home),
+        )
+        extra = {
+            "price": price,
+            "discount": discount,
+            "fee": fee,
+            "tariff": tariff,
+            "fx_factor": np.broadcast_to(fx_factor, valid.shape),
+            "unsupported": unsupported,
+        }
+        return offers, extra
+
+    def _traits(self, buyers: np.ndarray) -> BuyerTraits:
+        t = self.state.traders
+        return BuyerTraits(
+            price=t.price_sensitivity[buyers],
+            fee=t.fee_sensitivity[buyers],
+            delay=t.delay_sensitivity[buyers],
+            returns=t.return_sensitivity[buyers],
+            payment=t.payment_sensitivity[buyers],
+            risk_aversion=t.risk_aversion[buyers],
+            tie_weight=TYPE_TIE_WEIGHT[t.buyer_type[buyers]],
+        )
+
+    def _inquire(self, day: int, buyers: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+        """Some buyers ask the seller first; a slow reply loses them. Returns who goes on."""
+        s = self.state
+        platform = s.config.platform
+        asking = np.flatnonzero(chosen >= 0)
+        asks = self.rng.random(len(asking)) < platform.inquiry_probability
+        asking = asking[asks]
+        hours = s.traders.reply_hours[chosen[asking]] * np.exp(
+            0.3 * self.rng.standard_normal(len(asking))
+        )
+        relief = 1.0 - UX_FUNNEL_RELIEF * s.config.service.ux
+        stay = self.rng.random(len(asking)) < np.exp(
+            -relief * hours / platform.reply_patience_hours
+        )
+        s.events.record(
+            day,
+            "inquiry",
+            buyers[asking],
+            other=chosen[asking],
+            detail=np.where(stay, INQUIRY_OUTCOMES.index("kept"), INQUIRY_OUTCOMES.index("lost")),
+            value=hours,
+        )
+        keep = chosen >= 0
+        keep[asking[~stay]] = False
+        return keep
+
+    def _carts(self, buyers, rows, cols, candidates, offers, extra, is_offer, offered) -> Carts:
+        b = buyers[rows]
+        traits = self._traits(b)
+        at = (rows, cols)
+        from_offer = is_offer[at]
+        return Carts(
+            buyer=b,
+            seller=candidates[at],
+            price=extra["price"][at],
+            discount=extra["discount"][at],
+            fee=extra["fee"][at],
+            tariff_rate=extra["tariff"][at],
+            fx_factor=extra["fx_factor"][at],
+            promised_days=offers.delivery_days[at],
+            expected_quality=offers.quality_mean[at],
+            tie=offers.tie[at],
+            promotion=np.where(from_offer, offered.promotion[rows], 0),
+            channel=np.where(from_offer, offered.channel[rows], 0),
+            contact_day=np.where(from_offer, offered.contact_day[rows], -1),
+            fee_term=traits.fee * offers.fee[at],
+            delay_term=traits.delay * offers.delivery_days[at],
+            return_term=traits.returns * offers.return_hassle[at],
+            trust_term=traits.risk_aversion * offers.quality_variance[at],
+            price_term=traits.price * offers.price[at],
+            payment_unsupported=extra["unsupported"][at],
+        )

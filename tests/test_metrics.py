@@ -1,0 +1,518 @@
+"""Tests of sim.metrics on small hand-made logs; expected numbers worked out beside each assert."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim import metrics as m
+from sim.metrics import EVENT_COLUMNS, ORDER_COLUMNS, summarize
+
+ORDER_DEFAULTS: dict[str, Any] = {
+    "day": 0,
+    "buyer": 1,
+    "seller": 100,
+    "price": 10.0,
+    "shipping_fee": 2.0,
+    "tariff": 1.0,
+    "amount": 13.0,
+    "discount": 0.0,
+    "promotion": "none",
+    "channel": "none",
+    "expected_quality": 0.5,
+    "true_quality": 0.5,
+    "tie": 0.0,
+    "delivered": True,
+    "satisfaction": 0.8,
+    "returned": False,
+    "seller_net": 3.0,
+}
+
+EVENT_DEFAULTS: dict[str, Any] = {
+    "day": 0,
+    "kind": "session",
+    "trader": 1,
+    "other": -1,
+    "detail": "",
+    "tool": "none",
+    "value": 0.0,
+}
+
+REASONS = ["shipping_fee", "payment_failure", "delivery_time", "return_policy", "trust", "price"]
+
+
+def orders(*rows: dict[str, Any]) -> pd.DataFrame:
+    """An order log with the given rows; unspecified columns take ORDER_DEFAULTS."""
+    full = [{**ORDER_DEFAULTS, "order_id": i, **row} for i, row in enumerate(rows)]
+    return pd.DataFrame(full, columns=list(ORDER_COLUMNS)).astype(ORDER_COLUMNS)
+
+
+def events(*rows: dict[str, Any]) -> pd.DataFrame:
+    """An event log with the given rows; unspecified columns take EVENT_DEFAULTS."""
+    full = [{**EVENT_DEFAULTS, **row} for row in rows]
+    return pd.DataFrame(full, columns=list(EVENT_COLUMNS)).astype(EVENT_COLUMNS)
+
+
+def as_categorical(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The frame with string columns as Categorical, with an extra unused category each."""
+    out = frame.copy()
+    for col in columns:
+        out[col] = out[col].astype("category").cat.add_categories(["__unused__"])
+    return out
+
+
+def summary(o: pd.DataFrame | None = None, e: pd.DataFrame | None = None, **kw: Any) -> dict:
+    """summarize() over a default window [0, 100) and 10 traders."""
+    args = {"window_start": 0, "window_end": 100, "n_traders": 10, **kw}
+    return summarize(orders() if o is None else o, events() if e is None else e, **args)
+
+
+def session(day: int = 0, buyer: int = 1) -> dict[str, Any]:
+    return {"day": day, "kind": "session", "trader": buyer}
+
+
+def contact(channel: str, tool: str = "none", cost: float = 1.0, day: int = 0) -> dict[str, Any]:
+    return {"day": day, "kind": "contact", "detail": channel, "tool": tool, "value": cost}
+
+
+def abandon(reason: str, day: int = 0) -> dict[str, Any]:
+    return {"day": day, "kind": "abandonment", "detail": reason, "other": 100}
+
+
+def flip(trader: int, to: str, ties: float = 0.0, day: int = 0) -> dict[str, Any]:
+    return {"day": day, "kind": "flip", "trader": trader, "detail": to, "value": ties}
+
+
+# --- window ------------------------------------------------------------------------------------
+
+
+def test_window_is_start_inclusive_end_exclusive() -> None:
+    o = orders({"day": 9}, {"day": 10}, {"day": 19}, {"day": 20})
+    s = summary(o, window_start=10, window_end=20)
+    assert s["orders"] == 2  # days 10 and 19; 9 is before, 20 is the (excluded) end
+    assert s["gmv"] == 26.0  # 2 x 13
+
+
+def test_window_filters_events_at_both_ends() -> None:
+    e = events(session(9), session(10), session(19), session(20), contact("email", day=20))
+    s = summary(orders({"day": 10}), e, window_start=10, window_end=20)
+    assert s["sessions"] == 2  # days 10 and 19
+    assert s["contacts"] == 0  # the contact on day 20 is outside
+    assert s["visit_conversion"] == 0.5  # 1 order / 2 sessions
+
+
+def test_in_window_keeps_extra_columns() -> None:
+    o = orders({"day": 3}).assign(extra="x")
+    assert list(m.in_window(o, 0, 5)["extra"]) == ["x"]
+
+
+def test_bad_window_is_rejected() -> None:
+    with pytest.raises(ValueError):
+        summary(window_start=5, window_end=5)
+
+
+# --- conversion --------------------------------------------------------------------------------
+
+
+def test_visit_conversion() -> None:
+    e = events(session(0, 1), session(0, 2), session(1, 3), session(2, 1), abandon("price"))
+    o = orders({"buyer": 1}, {"buyer": 3})
+    assert m.visit_conversion(o, e) == 0.5  # 2 orders / 4 sessions (abandonment not a session)
+
+
+def test_contact_conversion_counts_only_attributed_orders() -> None:
+    o = orders({"channel": "email"}, {"channel": "none"}, {"channel": "chat"})
+    e = events(contact("email"), contact("email"), contact("chat"), contact("sms"), session())
+    assert m.contact_conversion(o, e) == 0.5  # 2 attributed orders / 4 contacts
+
+
+def test_contact_conversion_by_channel() -> None:
+    o = orders({"channel": "email"}, {"channel": "none"}, {"channel": "chat"}, {"channel": "ad"})
+    e = events(contact("email"), contact("email"), contact("chat"), contact("sms"))
+    # email 1/2, chat 1/1, sms 0/1; 'ad' had no contact so it is left out; 'none' never a key
+    assert m.contact_conversion_by_channel(o, e) == {"email": 0.5, "chat": 1.0, "sms": 0.0}
+
+
+def test_contact_conversion_by_tool() -> None:
+    o = orders(
+        {"channel": "email", "promotion": "coupon"},
+        {"channel": "none", "promotion": "coupon"},  # not attributed: ignored
+        {"channel": "chat", "promotion": "none"},
+    )
+    e = events(
+        contact("email", "coupon"),
+        contact("email", "coupon"),
+        contact("chat", "none"),
+        contact("chat", "trial"),
+    )
+    # coupon 1/2, none 1/1, trial 0/1
+    assert m.contact_conversion_by_tool(o, e) == {"coupon": 0.5, "none": 1.0, "trial": 0.0}
+
+
+def test_contact_conversion_categorical() -> None:
+    o = as_categorical(
+        orders({"channel": "email", "promotion": "coupon"}), ["channel", "promotion"]
+    )
+    e = as_categorical(
+        events(contact("email", "coupon"), contact("chat"), session()), ["kind", "detail", "tool"]
+    )
+    assert m.contact_conversion(o, e) == 0.5  # 1 attributed order / 2 contacts
+    # chat 0/1, email 1/1; the unused category does not appear
+    assert m.contact_conversion_by_channel(o, e) == {"email": 1.0, "chat": 0.0}
+    assert m.contact_conversion_by_tool(o, e) == {"coupon": 1.0, "none": 0.0}
+
+
+# --- carts -------------------------------------------------------------------------------------
+
+
+def test_cart_abandonment() -> None:
+    o = orders({}, {}, {})
+    e = events(abandon("price"), session())
+    assert m.cart_abandonment(o, e) == 0.25  # 1 unpaid / (3 paid + 1 unpaid)
+
+
+def test_abandonment_by_reason() -> None:
+    e = events(abandon("price"), abandon("price"), abandon("trust"), abandon("shipping_fee"))
+    # price 2/4, trust 1/4, shipping_fee 1/4; reasons that never occur are not listed
+    assert m.abandonment_by_reason(e) == {"price": 0.5, "trust": 0.25, "shipping_fee": 0.25}
+
+
+def test_abandonment_by_reason_categorical_drops_unused_reasons() -> None:
+    e = events(abandon("trust"), session())
+    e["kind"] = pd.Categorical(e["kind"], categories=["session", "abandonment", "flip", "contact"])
+    e["detail"] = pd.Categorical(e["detail"], categories=[*REASONS, ""])
+    assert m.abandonment_by_reason(e) == {"trust": 1.0}  # only the reason that occurs
+
+
+# --- loyalty -----------------------------------------------------------------------------------
+
+
+def test_repeat_rate() -> None:
+    o = orders({"buyer": 1}, {"buyer": 1}, {"buyer": 2}, {"buyer": 3}, {"buyer": 3})
+    assert m.repeat_rate(o) == pytest.approx(2 / 3)  # buyers 1,2,3 ordered; 1 and 3 twice -> 2/3
+
+
+def test_seller_repeat_rate() -> None:
+    o = orders(
+        {"buyer": 1, "seller": 10},
+        {"buyer": 1, "seller": 10},
+        {"buyer": 1, "seller": 11},
+        {"buyer": 2, "seller": 10},
+    )
+    # pairs (1,10) x2, (1,11) x1, (2,10) x1 -> 1/3
+    assert m.seller_repeat_rate(o) == pytest.approx(1 / 3)
+
+
+def test_retention_boundary_90_counts_91_does_not() -> None:
+    o = orders(
+        {"buyer": 1, "day": 0},
+        {"buyer": 1, "day": 90},  # exactly 90 days later: retained
+        {"buyer": 2, "day": 0},
+        {"buyer": 2, "day": 91},  # 91 days later: too late
+    )
+    assert m.retention_90d(o, window_end=200) == 0.5  # both eligible (0 <= 109); only 1 -> 1/2
+
+
+def test_retention_same_day_second_order_does_not_count() -> None:
+    o = orders({"buyer": 1, "day": 5}, {"buyer": 1, "day": 5}, {"buyer": 2, "day": 5})
+    assert m.retention_90d(o, window_end=100) == 0.0  # eligible 1,2 (5 <= 9); none on a later day
+
+
+def test_retention_eligibility_cutoff() -> None:
+    o = orders(
+        {"buyer": 1, "day": 9},
+        {"buyer": 1, "day": 20},
+        {"buyer": 4, "day": 10},  # first day 10: follow-up ends on day 100, outside [0, 100)
+        {"buyer": 2, "day": 11},
+        {"buyer": 2, "day": 30},  # buyer 2 first ordered on day 11: not eligible
+        {"buyer": 3, "day": 9},  # eligible, never again
+    )
+    # eligible: first day + 90 <= 99, i.e. first day <= 9 -> buyers 1 and 3; 1 -> 1/2
+    assert m.retention_90d(o, window_end=100) == 0.5
+
+
+def test_retention_uses_first_order_in_window() -> None:
+    o = orders({"buyer": 1, "day": 5}, {"buyer": 1, "day": 50}, {"buyer": 1, "day": 60})
+    # in [40, 141) buyer 1's first order is day 50 (<= 140 - 90): retained by day 60 -> 1/1
+    assert summary(o, window_start=40, window_end=141)["retention_90d"] == 1.0
+    # in [55, 145) the first is day 60 (<= 55? no): nobody eligible -> None
+    assert summary(o, window_start=55, window_end=145)["retention_90d"] is None
+
+
+def test_share_of_wallet() -> None:
+    o = orders(
+        {"buyer": 1, "seller": 10},
+        {"buyer": 1, "seller": 10},
+        {"buyer": 1, "seller": 11},
+        {"buyer": 2, "seller": 10},
+        {"buyer": 2, "seller": 11},
+        {"buyer": 3, "seller": 12},  # one order: left out
+    )
+    assert m.share_of_wallet(o) == pytest.approx((2 / 3 + 1 / 2) / 2)  # buyer 1: 2/3, 2: 1/2
+
+
+def test_churn_rate_halves() -> None:
+    # window [0, 11): mid = 0 + 11 // 2 = 5; first half [0, 5), second [5, 11)
+    o = orders(
+        {"buyer": 1, "day": 4},
+        {"buyer": 1, "day": 5},  # day 5 is the second half: 1 stays
+        {"buyer": 2, "day": 0},  # 2 churns
+        {"buyer": 3, "day": 10},  # only second half: not counted
+        {"buyer": 4, "day": 3},
+        {"buyer": 4, "day": 11},  # day 11 is outside the window: 4 churns
+    )
+    assert m.churn_rate(o, 0, 11) == pytest.approx(2 / 3)  # first half 1,2,4; 2 and 4 gone
+    assert summary(o, window_start=0, window_end=11)["churn_rate"] == pytest.approx(2 / 3)
+
+
+def test_churn_rate_no_first_half_activity_is_none() -> None:
+    assert m.churn_rate(orders({"day": 7}), 0, 10) is None  # nobody in [0, 5)
+
+
+def test_mean_tie() -> None:
+    o = orders({"tie": 0.0}, {"tie": 0.5}, {"tie": 1.0})
+    assert m.mean_tie(o) == 0.5  # (0 + 0.5 + 1) / 3
+
+
+# --- service -----------------------------------------------------------------------------------
+
+
+def test_mean_satisfaction_over_delivered_only() -> None:
+    o = orders(
+        {"satisfaction": 0.2},
+        {"satisfaction": 0.6},
+        {"delivered": False, "satisfaction": math.nan},
+    )
+    assert m.mean_satisfaction(o) == pytest.approx(0.4)  # (0.2 + 0.6) / 2
+
+
+def test_return_rate() -> None:
+    o = orders(
+        {"returned": True},
+        {},
+        {},
+        {},
+        {"delivered": False, "satisfaction": math.nan},
+    )
+    assert m.return_rate(o) == 0.25  # 1 returned / 4 delivered
+
+
+def test_no_delivery_gives_none() -> None:
+    o = orders({"delivered": False, "satisfaction": math.nan})
+    assert m.mean_satisfaction(o) is None  # no delivered order
+    assert m.return_rate(o) is None  # 0 / 0
+
+
+def test_belief_error() -> None:
+    o = orders(
+        {"expected_quality": 0.9, "true_quality": 0.5},
+        {"expected_quality": 0.3, "true_quality": 0.5},
+    )
+    assert m.belief_error(o) == pytest.approx(0.3)  # (0.4 + 0.2) / 2
+
+
+# --- money -------------------------------------------------------------------------------------
+
+
+def test_gmv_cost_profit() -> None:
+    o = orders({"amount": 13.0, "seller_net": 3.0}, {"amount": 7.0, "seller_net": -1.0})
+    e = events(
+        contact("email", cost=0.5), contact("chat", cost=1.0), session(), flip(1, "to_buyer")
+    )
+    s = summary(o, e)
+    assert s["gmv"] == 20.0  # 13 + 7
+    assert s["marketing_cost"] == 1.5  # 0.5 + 1.0; only contacts cost
+    assert s["seller_profit"] == 0.5  # (3 - 1) - 1.5
+
+
+def test_roi() -> None:
+    assert m.roi(10.0, 4.0, 2.0) == 3.0  # (10 - 4) / 2
+    assert m.roi(1.0, 4.0, 2.0) == -1.5  # (1 - 4) / 2
+    assert m.roi(10.0, 4.0, 0.0) is None  # no marketing
+
+
+def test_summary_roi_needs_baseline() -> None:
+    o = orders({"seller_net": 5.0})
+    e = events(contact("email", cost=1.0))
+    assert summary(o, e)["roi"] is None  # no baseline given
+    assert summary(o, e, baseline_profit=2.0)["roi"] == 2.0  # profit 5 - 1 = 4; (4 - 2) / 1
+
+
+# --- roles -------------------------------------------------------------------------------------
+
+
+def test_flips_per_1k_trader_days() -> None:
+    e = events(
+        flip(1, "to_seller", day=10), flip(2, "to_buyer", day=15), flip(3, "to_buyer", day=20)
+    )
+    s = summary(None, e, window_start=10, window_end=20, n_traders=50)
+    assert s["flips_per_1k_trader_days"] == 4.0  # 2 flips / (50 x 10 days) x 1000
+
+
+def test_flips_per_1k_without_traders_is_none() -> None:
+    assert m.flips_per_1k_trader_days(events(), n_traders=0, window_days=10) is None
+
+
+def test_ties_broken_by_flips() -> None:
+    e = events(
+        flip(1, "to_buyer", ties=3, day=10),
+        flip(2, "to_seller", ties=5, day=10),  # reactivated, not broken
+        flip(3, "to_buyer", ties=2, day=19),
+        flip(4, "to_buyer", ties=7, day=20),  # outside [10, 20)
+        contact("email", cost=4.0, day=12),
+    )
+    s = summary(None, e, window_start=10, window_end=20)
+    assert s["ties_broken_by_flips"] == 5.0  # 3 + 2
+
+
+def test_dual_role_share_reads_warmup_but_not_after_window() -> None:
+    e = events(
+        flip(1, "to_seller", day=2),  # warm-up, before the window: counts
+        flip(1, "to_buyer", day=15),  # same trader again: counted once
+        flip(2, "to_buyer", day=19),
+        flip(3, "to_seller", day=20),  # at window_end: excluded
+    )
+    s = summary(None, e, window_start=10, window_end=20, n_traders=4)
+    assert s["dual_role_share"] == 0.5  # traders 1, 2 / 4
+    assert m.dual_role_share(e, n_traders=4, window_end=20) == 0.5
+
+
+# --- summary -----------------------------------------------------------------------------------
+
+
+RATIO_KEYS = [
+    "visit_conversion",
+    "contact_conversion",
+    "cart_abandonment",
+    "repeat_rate",
+    "seller_repeat_rate",
+    "retention_90d",
+    "share_of_wallet",
+    "churn_rate",
+    "mean_tie",
+    "mean_satisfaction",
+    "return_rate",
+    "belief_error",
+    "dual_role_share",
+]
+DICT_KEYS = ["contact_conversion_by_channel", "contact_conversion_by_tool", "abandonment_by_reason"]
+
+
+def test_empty_logs() -> None:
+    s = summary()
+    for key in RATIO_KEYS:
+        if key != "dual_role_share":  # that one is 0 flipped / 10 traders, not undefined
+            assert s[key] is None, key
+    assert s["roi"] is None
+    for key in ["gmv", "marketing_cost", "seller_profit", "ties_broken_by_flips"]:
+        assert s[key] == 0.0 and isinstance(s[key], float), key
+    for key in DICT_KEYS:
+        assert s[key] == {}, key
+    assert (s["orders"], s["sessions"], s["contacts"], s["buyers_with_orders"]) == (0, 0, 0, 0)
+    assert s["dual_role_share"] == 0.0  # no flips among 10 traders
+    assert s["flips_per_1k_trader_days"] == 0.0
+    json.dumps(s, allow_nan=False)
+
+
+def test_empty_window_of_nonempty_logs() -> None:
+    s = summary(orders({"day": 500}), events(session(500)))
+    assert s["orders"] == 0 and s["visit_conversion"] is None  # everything is after [0, 100)
+
+
+def test_summary_counts_and_python_types() -> None:
+    o = orders({"buyer": 1}, {"buyer": 1}, {"buyer": 2})
+    e = events(session(), session(), session(), session(), contact("email"))
+    s = summary(o, e)
+    assert (s["orders"], s["sessions"], s["contacts"], s["buyers_with_orders"]) == (3, 4, 1, 2)
+    for key, value in s.items():
+        assert value is None or type(value) in (float, int, dict), key
+    json.dumps(s, allow_nan=False)
+
+
+# --- property ----------------------------------------------------------------------------------
+
+CHANNELS = ["email", "chat", "ad"]
+TOOLS = ["none", "coupon", "sample", "trial"]
+N_TRADERS = 8
+
+order_rows = st.fixed_dictionaries(
+    {
+        "day": st.integers(0, 40),
+        "buyer": st.integers(0, N_TRADERS - 1),
+        "seller": st.integers(0, N_TRADERS - 1),
+        "promotion": st.sampled_from(TOOLS),
+        "channel": st.sampled_from(["none", *CHANNELS]),
+        "expected_quality": st.floats(0, 1),
+        "true_quality": st.floats(0, 1),
+        "tie": st.floats(0, 1),
+        "delivered": st.booleans(),
+        "satisfaction": st.floats(0, 1),
+        "returned": st.booleans(),
+        "seller_net": st.floats(-50, 50),
+    }
+)
+extra_events = st.one_of(
+    st.builds(session, st.integers(0, 40), st.integers(0, N_TRADERS - 1)),
+    st.builds(
+        contact,
+        st.sampled_from(CHANNELS),
+        st.sampled_from(TOOLS),
+        st.floats(0, 5),
+        day=st.integers(0, 40),
+    ),
+    st.builds(abandon, st.sampled_from(REASONS), st.integers(0, 40)),
+    st.builds(
+        flip,
+        st.integers(0, N_TRADERS - 1),
+        st.sampled_from(["to_seller", "to_buyer"]),
+        st.floats(0, 10),
+        st.integers(0, 40),
+    ),
+)
+
+
+def consistent_events(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A session for every order, and a matching contact for every attributed order, same day."""
+    out = [session(r["day"], r["buyer"]) for r in rows]
+    out += [
+        contact(r["channel"], r["promotion"], day=r["day"]) for r in rows if r["channel"] != "none"
+    ]
+    return out
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    rows=st.lists(order_rows, max_size=12),
+    extra=st.lists(extra_events, max_size=12),
+    start=st.integers(0, 30),
+    length=st.integers(1, 40),
+    categorical=st.booleans(),
+)
+def test_ratios_in_unit_interval(
+    rows: list[dict[str, Any]],
+    extra: list[dict[str, Any]],
+    start: int,
+    length: int,
+    categorical: bool,
+) -> None:
+    rows = [
+        r if r["delivered"] else {**r, "satisfaction": math.nan, "returned": False} for r in rows
+    ]
+    o, e = orders(*rows), events(*consistent_events(rows), *extra)
+    if categorical:
+        o = as_categorical(o, ["promotion", "channel"])
+        e = as_categorical(e, ["kind", "detail", "tool"])
+    s = summarize(o, e, window_start=start, window_end=start + length, n_traders=N_TRADERS)
+    for key in RATIO_KEYS:
+        assert s[key] is None or 0.0 <= s[key] <= 1.0, (key, s[key])
+    for key in DICT_KEYS:
+        assert all(0.0 <= v <= 1.0 for v in s[key].values()), (key, s[key])
+    shares = s["abandonment_by_reason"]
+    assert shares == {} or sum(shares.values()) == pytest.approx(1.0)
+    json.dumps(s, allow_nan=False)
