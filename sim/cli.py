@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import hydra
+from hydra import compose, initialize_config_dir
 from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
@@ -28,6 +29,13 @@ def to_sim_config(cfg: DictConfig) -> SimConfig:
     config = OmegaConf.to_object(cfg)
     assert isinstance(config, SimConfig)
     return validate(config)
+
+
+def load_config(overrides: list[str] | tuple[str, ...] = ()) -> SimConfig:
+    """Compose `configs/` with overrides, as the command line would, into a SimConfig."""
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        cfg = compose(config_name="config", overrides=list(overrides))
+    return to_sim_config(cfg)
 
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")

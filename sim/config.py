@@ -110,6 +110,8 @@ class MarketConfig:
     delivery_days: dict[str, Any] = field(default_factory=dict)
     sale_days: list[FestivalConfig] = field(default_factory=list)
     shocks: list[ShockConfig] = field(default_factory=list)
+    sourcing_volatility: float = bounded(0.01, lo=0.0, hi=0.5)
+    sourcing_half_life: float = bounded(90.0, lo=0.0, lo_open=True)
     fx_jump_probability: float = probability(0.0)
     fx_jump_size: float = bounded(0.1, lo=0.0, hi=2.0)
     roles: RoleConfig = field(default_factory=RoleConfig)

@@ -69,9 +69,11 @@ class RoleDynamics:
         )
 
     def assign_initial(self) -> None:
-        """Day-0 roles: sellers are those whose margin lies above the middle of the band."""
-        middle = 0.5 * (self.config.entry_margin + self.config.exit_margin)
-        self.traders.is_seller[:] = self.margins() >= middle
+        """Day-0 roles: sellers above the band, buyers below it, and inside the band a trader
+        sells with a chance that rises across the band (traders got there from either side)."""
+        c = self.config
+        position = (self.margins() - c.exit_margin) / (c.entry_margin - c.exit_margin)
+        self.traders.is_seller[:] = self.rng.random(len(position)) < np.clip(position, 0.0, 1.0)
 
     def update(self, day: int) -> None:
         """Let sellers exit and buyers enter according to today's margins."""

@@ -2,7 +2,8 @@
 
 `World` is static geography read from the market config. `MarketConditions` is what moves each
 day (DESIGN section 4, step 1): exchange rates (a log random walk with scheduled and random
-jumps), tariffs, shipping, demand, and the calendar of festivals and platform sale days.
+jumps), sourcing costs by country and category (mean-reverting, so suppliers' prices wander but
+do not drift away), tariffs, shipping, demand, and the calendar of festivals and sale days.
 """
 
 from __future__ import annotations
@@ -106,6 +107,9 @@ class MarketConditions:
         self.shocks = sorted(market.shocks, key=lambda s: s.day)
         self.jump_probability = market.fx_jump_probability
         self.jump_size = market.fx_jump_size
+        self.sourcing_volatility = market.sourcing_volatility
+        self.sourcing_reversion = np.log(2.0) / market.sourcing_half_life
+        self.log_sourcing = np.zeros((world.n_countries, world.n_categories))
         self.log_rates = np.log(world.base_rates)
         self.tariffs = world.base_tariffs.copy()
         self.shipping_factor = np.ones_like(world.shipping_cost)
@@ -116,6 +120,11 @@ class MarketConditions:
     def rates(self) -> np.ndarray:
         """Local currency units per reference unit, by country."""
         return np.exp(self.log_rates)
+
+    @property
+    def sourcing_index(self) -> np.ndarray:
+        """Sourcing cost by country and category relative to day 0."""
+        return np.exp(self.log_sourcing)
 
     @property
     def shipping_cost(self) -> np.ndarray:
@@ -131,6 +140,8 @@ class MarketConditions:
         n = self.world.n_countries
         if day > 0:
             self.log_rates += self.world.fx_volatility * self.rng.standard_normal(n)
+            shock = self.sourcing_volatility * self.rng.standard_normal(self.log_sourcing.shape)
+            self.log_sourcing += shock - self.sourcing_reversion * self.log_sourcing
         if self.jump_probability > 0:
             jumps = self.rng.random(n) < self.jump_probability
             sizes = self.jump_size * self.rng.standard_normal(n)
