@@ -1,0 +1,86 @@
+"""`python -m sim` end to end: outputs on disk, a summary table, and clear errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SECTION_6_METRICS = (
+    "visit_conversion",
+    "contact_conversion",
+    "cart_abandonment",
+    "repeat_rate",
+    "seller_repeat_rate",
+    "retention_90d",
+    "share_of_wallet",
+    "churn_rate",
+    "mean_tie",
+    "mean_satisfaction",
+    "return_rate",
+    "gmv",
+    "marketing_cost",
+    "seller_profit",
+    "roi",
+    "flips_per_1k_trader_days",
+    "ties_broken_by_flips",
+    "dual_role_share",
+    "belief_error",
+)
+
+
+def run_sim(*args: str, out: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args, f"hydra.run.dir={out}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_a_run_writes_every_output_and_prints_a_summary(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    done = run_sim("population=classroom", "days=120", "warm_up_days=20", "seed=3", out=out)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    for key in (*SECTION_6_METRICS, "seed", "days", "n_traders", "wall_seconds"):
+        assert key in summary, key
+    assert (summary["seed"], summary["days"], summary["n_traders"]) == (3, 120, 1000)
+    orders = pd.read_parquet(out / "orders.parquet")
+    assert {"buyer", "date", "amount", "currency", "seller", "rating"} <= set(orders.columns)
+    assert len(pd.read_parquet(out / "timeseries.parquet")) == 120
+    events = pd.read_parquet(out / "events.parquet")
+    assert set(events["kind"].unique()) >= {"session", "abandonment"}
+    assert (out / ".hydra" / "config.yaml").exists()
+    assert "visit conversion" in done.stdout and "repeat purchase rate" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ("population.n_traders=-5", ["population.n_traders", "-5", ">= 2"]),
+        ("strategy=foo", ["strategy/foo", "baseline"]),
+        ("population.colour=red", ["population.colour"]),
+        ("days=abc", ["days", "abc", "Integer"]),
+    ],
+)
+# Each case starts a process (about 4 s): the range and rule checks behind them are covered
+# in-process by tests/test_config.py.
+def test_bad_input_stops_with_a_message_and_no_summary(
+    tmp_path: Path, override: str, expected: list[str]
+) -> None:
+    out = tmp_path / "bad"
+    done = run_sim(override, out=out)
+    assert done.returncode != 0
+    message = done.stderr + done.stdout
+    for fragment in expected:
+        assert fragment in message, (fragment, message)
+    assert "Traceback" not in message
+    assert not (out / "summary.json").exists()

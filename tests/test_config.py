@@ -1,0 +1,81 @@
+"""Every shipped config composes and validates; bad values are rejected with their key."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import math
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.cli import load_config
+from sim.config import ConfigError, SimConfig, validate
+
+CONFIGS = Path(__file__).resolve().parent.parent / "configs"
+OPTIONS = sorted(
+    f"{path.parent.name}={path.stem}"
+    for path in CONFIGS.glob("*/*.yaml")
+    if path.parent.name != "hydra"
+)
+
+
+@pytest.mark.parametrize("option", OPTIONS)
+def test_every_config_option_composes_and_validates(option: str) -> None:
+    config = load_config([option])
+    assert isinstance(config, SimConfig)
+
+
+def bounded_fields(node, path=""):
+    """(key, object, field name, metadata) of every range-checked field."""
+    for f in dataclasses.fields(node):
+        value = getattr(node, f.name)
+        if f.metadata:
+            yield f"{path}{f.name}", node, f.name, f.metadata
+        if dataclasses.is_dataclass(value):
+            yield from bounded_fields(value, f"{path}{f.name}.")
+
+
+BASE = load_config([])
+FIELDS = list(bounded_fields(BASE))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(range(len(FIELDS))), st.floats(1e-6, 1e6), st.booleans())
+def test_out_of_range_values_are_rejected_naming_the_key(index: int, excess: float, low: bool):
+    key, _, name, meta = FIELDS[index]
+    bound = meta["lo"] if low else meta["hi"]
+    if bound is None:
+        return
+    bad = bound - excess if low else bound + excess
+    config = copy.deepcopy(BASE)
+    node = config
+    for part in key.split(".")[:-1]:
+        node = getattr(node, part)
+    if isinstance(getattr(node, name), int):
+        bad = math.floor(bad) if low else math.ceil(bad)  # stay outside the range
+    setattr(node, name, bad)
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        validate(config)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (["platform.commission=1.5"], r"platform\.commission=1\.5 is not allowed: a value <= 1\.0"),
+        (["warm_up_days=500"], r"warm_up_days=500 is not allowed: fewer days than days=365"),
+        (["strategy.name=foo"], r"strategy\.name='foo' is not allowed: one of baseline"),
+        (["market.roles.entry_margin=0.1"], r"market\.roles\.entry_margin=0\.1 .*exit_margin"),
+        (["population.type_shares.risky=0.5"], r"population\.type_shares=.*sum to 1"),
+        (["market.shocks.0.target=XX"], r"market\.shocks\.0\.target='XX' .*a country"),
+        (["market.shocks.0.kind=flood"], r"market\.shocks\.0\.kind='flood' .*one of fx"),
+        (["market.shipping_cost.US.CN=-1"], r"market\.shipping_cost\.US\.CN=-1 .*>= 0"),
+    ],
+)
+def test_rules_across_fields_name_the_key_value_and_what_is_allowed(
+    overrides: list[str], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config(["market=currency_shock", *overrides])

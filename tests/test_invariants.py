@@ -1,0 +1,117 @@
+"""Invariants that hold in every market, checked by Hypothesis over small valid configs."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.logs import events_frame, orders_frame
+from sim.metrics import summarize
+from sim.traders import BUYER, SELLER
+from tests.conftest import run_model, small_config
+
+RATIOS = (
+    "visit_conversion",
+    "cart_abandonment",
+    "repeat_rate",
+    "seller_repeat_rate",
+    "retention_90d",
+    "share_of_wallet",
+    "churn_rate",
+    "mean_tie",
+    "mean_satisfaction",
+    "return_rate",
+    "belief_error",
+    "dual_role_share",
+)
+
+markets = st.fixed_dictionaries(
+    {
+        "seed": st.integers(0, 2**32 - 1),
+        "n_traders": st.integers(30, 400),
+        "days": st.integers(5, 60),
+        "fee_share": st.floats(0, 1),
+        "hassle": st.floats(0, 1),
+        "ux": st.floats(0, 1),
+        "verification": st.floats(0, 1),
+        "shock": st.floats(-0.5, 1.0),
+        "market": st.sampled_from(["default", "currency_shock"]),
+    }
+)
+
+
+def configure(m: dict):
+    config = small_config(f"market={m['market']}", n_traders=m["n_traders"], days=m["days"])
+    config.seed = m["seed"]
+    config.service.shipping_fee_share = m["fee_share"]
+    config.service.return_hassle = m["hassle"]
+    config.service.ux = m["ux"]
+    config.platform.identity_verification = m["verification"]
+    for shock in config.market.shocks:
+        shock.day = min(shock.day, m["days"] // 2)
+        shock.size = m["shock"] if shock.kind == "fx" else shock.size
+    return config
+
+
+class DailyChecks:
+    """Checks run after every simulated day."""
+
+    def __init__(self) -> None:
+        self.orders_seen = 0
+        self.days = 0
+
+    def __call__(self, model) -> None:
+        state, t = model.state, model.traders
+        assert state.ledger.total() == 0, "money must be conserved to the cent"
+        log = state.orders
+        new = slice(self.orders_seen, log.size)
+        buyer, seller = log.view("buyer")[new], log.view("seller")[new]
+        assert np.all(buyer != seller), "no self-trade"
+        assert not t.is_seller[buyer].any(), "every order's buyer is a buyer that day"
+        assert t.is_seller[seller].all(), "every order's seller is a seller that day"
+        assert np.all(log.view("day")[new] == model.day - 1)
+        self.orders_seen = log.size
+        self.days += 1
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(markets)
+def test_money_trade_and_roles_stay_consistent_every_day(m: dict) -> None:
+    config = configure(m)
+    checks = DailyChecks()
+    model = run_model(config, checks)
+    assert checks.days == config.days
+    buyers = len(model.traders_by_role(BUYER))
+    sellers = len(model.traders_by_role(SELLER))
+    assert buyers + sellers == config.population.n_traders
+    assert sellers == model.n_sellers
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(markets)
+def test_every_metric_within_its_range(m: dict) -> None:
+    config = configure(m)
+    model = run_model(config)
+    w = model.world
+    orders = orders_frame(model.state.orders, w.countries, w.currencies, w.categories, "2025-01-01")
+    events = events_frame(model.state.events)
+    summary = summarize(
+        orders,
+        events,
+        window_start=config.warm_up_days,
+        window_end=config.days,
+        n_traders=config.population.n_traders,
+    )
+    for name in RATIOS:
+        assert summary[name] is None or 0.0 <= summary[name] <= 1.0, name
+    shares = summary["abandonment_by_reason"]
+    assert not shares or abs(sum(shares.values()) - 1.0) < 1e-9
+    assert summary["gmv"] >= 0.0 and summary["marketing_cost"] >= 0.0
+    assert summary["flips_per_1k_trader_days"] >= 0.0
+    assert (orders["amount"] >= orders["price"]).all()
+    assert orders["satisfaction"].dropna().between(0, 1).all()
+    assert orders["rating"].dropna().isin([1, 2, 3, 4, 5]).all()
+    assert (
+        orders.loc[orders["delivered"], "delivery_day"] > orders["day"][orders["delivered"]]
+    ).all()

@@ -1,0 +1,84 @@
+"""Mechanisms do what the domain says, each checked against a paired run on the same seed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.logs import events_frame
+from sim.run import simulate
+from tests.conftest import run_model, small_config
+
+N, DAYS = 3000, 200
+
+
+def summary(*overrides: str) -> dict:
+    return simulate(small_config(*overrides, n_traders=N, days=DAYS)).summary
+
+
+def flips(*overrides: str) -> pd.DataFrame:
+    """Flip events with the flipping trader's country, from day 100 on."""
+    model = run_model(small_config(*overrides, n_traders=N, days=DAYS))
+    events = events_frame(model.state.events)
+    flips = events[(events["kind"] == "flip") & (events["day"] >= 100)].copy()
+    flips["country"] = np.array(model.world.countries)[model.traders.country[flips["trader"]]]
+    return flips
+
+
+def test_currency_shock_makes_many_more_flips_in_the_direction_of_margins() -> None:
+    quiet = flips("market=default")
+    shocked = flips("market=currency_shock")  # CNY depreciates 30% on day 120
+    assert len(shocked) >= 3 * max(len(quiet), 1)
+    # A weaker yuan makes Chinese goods cheaper abroad: Chinese traders start selling ...
+    cn = shocked[shocked["country"] == "CN"]
+    assert (cn["detail"] == "to_seller").sum() > 5 * max((cn["detail"] == "to_buyer").sum(), 1)
+    # ... while China's buyers pay more for imports, so sellers elsewhere lose margin there.
+    others = shocked[shocked["country"] != "CN"]
+    assert (others["detail"] == "to_buyer").sum() > (others["detail"] == "to_seller").sum()
+
+
+def test_free_shipping_raises_conversion_and_removes_fee_abandonment() -> None:
+    paid = summary("service=default")
+    free = summary("service=free_shipping")
+    assert free["visit_conversion"] > paid["visit_conversion"]
+    assert paid["abandonment_by_reason"].get("shipping_fee", 0.0) > 0.05
+    assert free["abandonment_by_reason"].get("shipping_fee", 0.0) == 0.0
+
+
+def test_identity_verification_lowers_belief_error() -> None:
+    unverified = summary("platform=default")
+    verified = summary("platform=verified")
+    assert verified["belief_error"] < 0.85 * unverified["belief_error"]
+
+
+def test_sellers_of_lower_true_quality_get_lower_ratings() -> None:
+    orders = simulate(small_config(n_traders=N, days=DAYS)).orders
+    rated = orders.dropna(subset=["rating"])
+    low = rated[rated["true_quality"] < rated["true_quality"].quantile(1 / 3)]
+    high = rated[rated["true_quality"] > rated["true_quality"].quantile(2 / 3)]
+    assert len(low) > 100 and len(high) > 100
+    assert low["rating"].mean() < high["rating"].mean() - 0.5
+    assert np.corrcoef(rated["true_quality"], rated["rating"])[0, 1] > 0.3
+
+
+@pytest.mark.parametrize(
+    "lever", ["service=free_shipping", "service=easy_returns", "platform=verified"]
+)
+def test_a_lever_leaves_population_and_exchange_rates_unchanged(lever: str) -> None:
+    config = small_config(n_traders=500, days=60)
+    changed = small_config(lever, n_traders=500, days=60)
+    a, b = run_model(config), run_model(changed)
+    for field in (
+        "country",
+        "specialty",
+        "buyer_type",
+        "quality",
+        "cost_efficiency",
+        "preferences",
+    ):
+        np.testing.assert_array_equal(getattr(a.traders, field), getattr(b.traders, field))
+    ta = a.datacollector.get_model_vars_dataframe()
+    tb = b.datacollector.get_model_vars_dataframe()
+    fx = [c for c in ta.columns if c.startswith("fx_")]
+    pd.testing.assert_frame_equal(ta[fx], tb[fx])
