@@ -179,6 +179,7 @@ class PlatformConfig:
     experience_weight: float = bounded(3.0, lo=0.0)
     inquiry_probability: float = probability(0.3)
     reply_patience_hours: float = bounded(24.0, lo=0.0, lo_open=True)
+    reply_weight: float = bounded(1.0, lo=0.0)
     cross_border_payment_failure: float = probability(0.04)
     unsupported_method_failure: float = probability(0.25)
     risky_payment_failure: float = probability(0.3)

@@ -2,8 +2,9 @@
 
 A shopper considers the platform's search results for the category it needs, the sellers it is
 tied to in that category, and an offer it was sent. It scores each with the utility model and
-chooses with the choice rule, buying nothing being an option. It may inquire first; a slow reply
-loses some buyers. What it chose goes to the cart, with everything checkout needs to know.
+chooses with the choice rule, buying nothing being an option. It may inquire first: a slow reply
+loses some buyers, and the conversation itself is a signal of the seller's quality that enters
+the buyer's belief. What it chose goes to the cart, with everything checkout needs to know.
 """
 
 from __future__ import annotations
@@ -196,25 +197,42 @@ class Shopping:
             detail=np.where(stay, INQUIRY_OUTCOMES.index("kept"), INQUIRY_OUTCOMES.index("lost")),
             value=hours,
         )
+        self._learn_from_replies(day, buyers[asking], chosen[asking], hours)
         keep = chosen >= 0
         keep[asking[~stay]] = False
         return keep
+
+    def _learn_from_replies(
+        self, day: int, buyers: np.ndarray, sellers: np.ndarray, hours: np.ndarray
+    ) -> None:
+        """A conversation tells the buyer something about the seller: a noisy reading of its
+        quality, worth more the sooner the reply came."""
+        s = self.state
+        p = s.config.platform
+        noise = p.signal_noise * self.rng.standard_normal(len(buyers))
+        reading = np.clip(s.traders.quality[sellers] + noise, 0.01, 0.99)
+        weight = p.reply_weight * np.exp(-hours / p.reply_patience_hours)
+        slots = s.relations.ensure(buyers, sellers, day)
+        s.relations.add_experience(buyers, slots, weight * reading, weight * (1.0 - reading))
 
     def _carts(self, buyers, rows, cols, candidates, offers, extra, is_offer, offered) -> Carts:
         b = buyers[rows]
         traits = self._traits(b)
         at = (rows, cols)
         from_offer = is_offer[at]
+        sellers = candidates[at]
+        # the belief at the moment of purchase, after anything learnt from an inquiry
+        a, beta = self.state.beliefs.of(b, sellers, self.state.relations.find(b, sellers))
         return Carts(
             buyer=b,
-            seller=candidates[at],
+            seller=sellers,
             price=extra["price"][at],
             discount=extra["discount"][at],
             fee=extra["fee"][at],
             tariff_rate=extra["tariff"][at],
             fx_factor=extra["fx_factor"][at],
             promised_days=offers.delivery_days[at],
-            expected_quality=offers.quality_mean[at],
+            expected_quality=mean(a, beta),
             tie=offers.tie[at],
             promotion=np.where(from_offer, offered.promotion[rows], 0),
             channel=np.where(from_offer, offered.channel[rows], 0),
@@ -222,7 +240,7 @@ class Shopping:
             fee_term=traits.fee * offers.fee[at],
             delay_term=traits.delay * offers.delivery_days[at],
             return_term=traits.returns * offers.return_hassle[at],
-            trust_term=traits.risk_aversion * offers.quality_variance[at],
+            trust_term=traits.risk_aversion * variance(a, beta),
             price_term=traits.price * offers.price[at],
             payment_unsupported=extra["unsupported"][at],
         )

@@ -82,3 +82,15 @@ def test_a_lever_leaves_population_and_exchange_rates_unchanged(lever: str) -> N
     tb = b.datacollector.get_model_vars_dataframe()
     fx = [c for c in ta.columns if c.startswith("fx_")]
     pd.testing.assert_frame_equal(ta[fx], tb[fx])
+
+
+def test_fast_replies_keep_more_inquiring_buyers_and_raise_conversion() -> None:
+    def inquiries(lever: str) -> tuple[float, dict]:
+        result = simulate(small_config(lever, n_traders=N, days=DAYS))
+        asked = result.events[result.events["kind"] == "inquiry"]
+        return (asked["detail"] == "lost").mean(), result.summary
+
+    slow_lost, slow = inquiries("service=default")  # replies in about 12 hours
+    fast_lost, fast = inquiries("service=fast_replies")  # about 2 hours
+    assert fast_lost < 0.5 * slow_lost
+    assert fast["visit_conversion"] > slow["visit_conversion"]
