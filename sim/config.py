@@ -79,7 +79,7 @@ class ShockConfig:
 
     day: int = bounded(0, lo=0)
     kind: str = "fx"
-    target: str = "USD"
+    target: str = ""  # a country code, or a route "FROM>TO"
     size: float = bounded(0.0, lo=-1.0, lo_open=True)
 
 

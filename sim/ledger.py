@@ -34,12 +34,19 @@ class Ledger:
         np.subtract.at(self.cash, payers, cents)
         np.add.at(self.cash, payees, cents)
 
-    def pay_out(self, payers: np.ndarray, account: str, cents: np.ndarray) -> None:
-        """Move cents from traders to an outside account."""
+    def pay_out(self, payers: np.ndarray, account: str, cents: np.ndarray | int) -> None:
+        """Move cents (an amount per payer, or one amount for each) to an outside account."""
+        cents = self._per_trader(payers, account, cents)
         np.subtract.at(self.cash, payers, cents)
-        self.accounts[account] += int(np.sum(cents))
+        self.accounts[account] += int(cents.sum())
 
-    def pay_in(self, account: str, payees: np.ndarray, cents: np.ndarray) -> None:
-        """Move cents from an outside account to traders."""
+    def pay_in(self, account: str, payees: np.ndarray, cents: np.ndarray | int) -> None:
+        """Move cents (an amount per payee, or one amount for each) from an outside account."""
+        cents = self._per_trader(payees, account, cents)
         np.add.at(self.cash, payees, cents)
-        self.accounts[account] -= int(np.sum(cents))
+        self.accounts[account] -= int(cents.sum())
+
+    def _per_trader(self, traders: np.ndarray, account: str, cents) -> np.ndarray:
+        if account not in self.accounts:
+            raise KeyError(f"unknown account {account!r}; accounts are {', '.join(ACCOUNTS)}")
+        return np.broadcast_to(np.asarray(cents, dtype=np.int64), np.shape(traders))

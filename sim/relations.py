@@ -52,18 +52,31 @@ class Relations:
         sellers = np.asarray(sellers)
         row = self.seller[buyers]  # (M, S)
         if sellers.ndim == 1:
-            match = row == sellers[:, None]
+            match = (row == sellers[:, None]) & (sellers[:, None] >= 0)
             return np.where(match.any(axis=1), match.argmax(axis=1), -1)
-        match = row[:, None, :] == sellers[:, :, None]  # (M, K, S)
+        match = (row[:, None, :] == sellers[:, :, None]) & (sellers[:, :, None] >= 0)  # (M, K, S)
         return np.where(match.any(axis=2), match.argmax(axis=2), -1)
 
     def ensure(self, buyers: np.ndarray, sellers: np.ndarray, day: int) -> np.ndarray:
-        """Slot of each pair, giving a slot to pairs the buyer does not yet remember."""
+        """Slot of each pair, giving a slot to pairs the buyer does not yet remember.
+
+        A buyer may appear several times (one row per delivered order). No slot used by this
+        call is given away within it; a buyer with more distinct sellers in one call than it has
+        slots gets -1 for the pairs that did not fit, and callers skip those.
+        """
         slots = self.find(buyers, sellers)
+        in_use = np.zeros(self.seller.shape, dtype=bool)
+        in_use[buyers[slots >= 0], slots[slots >= 0]] = True
         missing = np.flatnonzero(slots < 0)
-        for batch in rounds(buyers[missing]):
-            rows = missing[batch]
-            slots[rows] = self._insert(buyers[rows], sellers[rows], day)
+        pairs = buyers[missing].astype(np.int64) * len(self.customers) + sellers[missing]
+        _, first, same_pair = np.unique(pairs, return_index=True, return_inverse=True)
+        new = missing[first]  # one row per distinct new pair
+        for batch in rounds(buyers[new]):
+            rows = new[batch]
+            slots[rows] = self._insert(buyers[rows], sellers[rows], day, in_use)
+            placed = rows[slots[rows] >= 0]
+            in_use[buyers[placed], slots[placed]] = True
+        slots[missing] = slots[new][same_pair.ravel()]
         return slots
 
     def tie_now(self, buyers: np.ndarray, slots: np.ndarray, day: int) -> np.ndarray:
@@ -108,14 +121,20 @@ class Relations:
         np.add.at(self.experience_a, (buyers, slots), a)
         np.add.at(self.experience_b, (buyers, slots), b)
 
-    def _insert(self, buyers: np.ndarray, sellers: np.ndarray, day: int) -> np.ndarray:
-        """Put each seller in its buyer's emptiest or weakest slot (buyers are distinct)."""
+    def _insert(
+        self, buyers: np.ndarray, sellers: np.ndarray, day: int, in_use: np.ndarray
+    ) -> np.ndarray:
+        """Put each seller in its buyer's empty or weakest free slot (buyers are distinct);
+        -1 where every slot is in use."""
         n_slots = self.seller.shape[1]
         grid = np.broadcast_to(np.arange(n_slots), (len(buyers), n_slots))
         strength = self.tie_now(np.repeat(buyers, n_slots), grid.ravel(), day).reshape(grid.shape)
         strength = strength + 1e-6 * self.last_day[buyers]  # equal ties: forget the older
         strength[self.seller[buyers] < 0] = -np.inf  # empty slots first
+        strength[in_use[buyers]] = np.inf
         slots = strength.argmin(axis=1)
+        full = np.isposinf(strength.min(axis=1))
+        buyers, sellers, slots = buyers[~full], sellers[~full], slots[~full]
         evicted = self.seller[buyers, slots]
         remembered = (evicted >= 0) & (self.orders[buyers, slots] > 0)
         np.subtract.at(self.customers, evicted[remembered], 1)
@@ -131,4 +150,6 @@ class Relations:
         ):
             array[buyers, slots] = empty
         self.tie_day[buyers, slots] = day
-        return slots
+        placed = np.full(len(full), -1, dtype=np.int64)
+        placed[~full] = slots
+        return placed

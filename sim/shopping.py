@@ -212,7 +212,7 @@ class Shopping:
         noise = p.signal_noise * self.rng.standard_normal(len(buyers))
         reading = np.clip(s.traders.quality[sellers] + noise, 0.01, 0.99)
         weight = p.reply_weight * np.exp(-hours / p.reply_patience_hours)
-        slots = s.relations.ensure(buyers, sellers, day)
+        slots = s.relations.ensure(buyers, sellers, day)  # buyers are distinct: always a slot
         s.relations.add_experience(buyers, slots, weight * reading, weight * (1.0 - reading))
 
     def _carts(self, buyers, rows, cols, candidates, offers, extra, is_offer, offered) -> Carts:

@@ -150,7 +150,9 @@ def test_verification_never_moves_the_belief_away_from_the_true_quality(
     quality, signal, picture, count, good
 ):
     t = table()
-    t.quality[SELLER], t.listing_signal[SELLER], t.picture_quality[SELLER] = quality, signal, picture
+    t.quality[SELLER] = quality
+    t.listing_signal[SELLER] = signal
+    t.picture_quality[SELLER] = picture
     t.review_count[SELLER], t.review_score[SELLER] = count, good * count
     before = mean(*beliefs(t).public(np.array([SELLER])))[0]
     t.verified[SELLER] = True
