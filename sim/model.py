@@ -117,18 +117,23 @@ class MarketModel(mesa.Model):
         return self.state.traders.specialty[contacts.seller[contacts.landed]].astype(np.int64)
 
     def _offers_for(self, buyers: np.ndarray, contacts: Contacts, day: int) -> Offered:
-        """Line up each shopper with the offer that reached it today, if any."""
+        """Line up each shopper with the first offer that reached it today, if any."""
         offered = Offered.nothing(len(buyers))
-        if not len(contacts):
+        landed = np.flatnonzero(contacts.landed)
+        if not len(landed) or not len(buyers):
             return offered
-        position = {int(b): i for i, b in enumerate(buyers)}
-        for j in np.flatnonzero(contacts.landed):
-            i = position.get(int(contacts.buyer[j]))
-            if i is not None:
-                offered.seller[i] = contacts.seller[j]
-                offered.promotion[i] = contacts.promotion[j]
-                offered.channel[i] = contacts.channel[j]
-                offered.contact_day[i] = day
+        _, first = np.unique(contacts.buyer[landed], return_index=True)
+        landed = landed[first]  # a buyer reached by several sellers sees the first offer
+        order = np.argsort(buyers)
+        position = np.minimum(
+            np.searchsorted(buyers[order], contacts.buyer[landed]), len(order) - 1
+        )
+        hit = buyers[order][position] == contacts.buyer[landed]
+        rows, j = order[position[hit]], landed[hit]
+        offered.seller[rows] = contacts.seller[j]
+        offered.promotion[rows] = contacts.promotion[j]
+        offered.channel[rows] = contacts.channel[j]
+        offered.contact_day[rows] = day
         return offered
 
     # --- views for people, tests and the data collector -------------------------------------

@@ -30,9 +30,12 @@ class Needs:
     def draw(self, day: int, contacted: np.ndarray, offered_category: np.ndarray):
         """Today's shoppers (unique buyers) and the category each needs.
 
-        `contacted` buyers whose contact landed shop today for `offered_category`.
+        `contacted` buyers whose contact landed shop today for `offered_category` (a buyer
+        reached by several sellers shops for the first offer).
         """
         t = self.state.traders
+        contacted, first = np.unique(contacted, return_index=True)  # the first offer counts
+        offered_category = offered_category[first]
         rate = self.state.config.population.need_rate
         expected = rate * self.state.conditions.need_multiplier(day) * (self.hi - self.lo)
         counts = self.rng.poisson(expected)
