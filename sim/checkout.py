@@ -16,7 +16,7 @@ from sim.ledger import to_cents
 from sim.logs import ABANDONMENT_REASONS
 from sim.shopping import UX_FUNNEL_RELIEF, Carts
 from sim.state import MarketState
-from sim.traders import TYPE_PAYMENT_RISK
+from sim.traders import PRODUCT_PRICE, TYPE_PAYMENT_RISK
 
 REASON = {name: i for i, name in enumerate(ABANDONMENT_REASONS)}
 
@@ -54,11 +54,16 @@ class Checkout:
         s, t, w = self.state, self.state.traders, self.state.world
         origin = t.country[carts.seller]
         home = t.country[carts.buyer]
-        cogs_share = (
-            w.sourcing_cost[origin, t.specialty[carts.seller]] * t.cost_efficiency[carts.seller]
+        category = t.specialty[carts.seller]
+        cogs = (
+            w.sourcing_cost[origin, category]
+            * s.conditions.sourcing_index[origin, category]
+            * t.cost_efficiency[carts.seller]
+            * w.category_price[category]
+            * PRODUCT_PRICE[carts.product]
+            * w.base_rates[origin]
+            / s.conditions.rates[origin]
         )
-        cogs = cogs_share * w.category_price[t.specialty[carts.seller]]
-        cogs = cogs * w.base_rates[origin] / s.conditions.rates[origin]
         bill = {
             "price": to_cents(carts.price),
             "discount": to_cents(carts.discount),
@@ -103,8 +108,10 @@ class Checkout:
         s.ledger.pay_out(seller, "platform", b["commission"])
         s.ledger.pay_out(seller, "shipping", b["shipping_cost"])
         s.ledger.pay_out(seller, "suppliers", b["cogs"])
-        slots = s.relations.ensure(buyer, seller, day)
+        slots = s.relations.ensure(buyer, seller, day)  # buyers are distinct: always a slot
+        touch = s.relations.last_touch(buyer, slots, day, s.config.platform.attribution_days)
         s.relations.record_order(buyer, slots, day, b["amount"] / 100.0)
+        np.add.at(t.product_sales, (seller, carts.product[paid]), 1)
         s.today["orders"] += len(paid)
         s.today["gmv"] += int(b["amount"].sum())
         return s.orders.append(
@@ -122,9 +129,14 @@ class Checkout:
             shipping_cost=b["shipping_cost"],
             cogs=b["cogs"],
             fx_rate=s.conditions.rates[t.country[buyer]],
+            product=carts.product[paid],
+            match=carts.match[paid],
             promotion=carts.promotion[paid],
-            channel=carts.channel[paid],
-            contact_day=carts.contact_day[paid],
+            channel=touch["channel"],
+            segment=touch["segment"],
+            contact_day=touch["day"],
+            group=t.group[seller],
+            holdout=s.holdout(buyer, seller),
             expected_quality=carts.expected_quality[paid],
             true_quality=t.quality[seller],
             tie=carts.tie[paid],

@@ -12,7 +12,13 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-STRATEGIES = ("baseline",)
+SEGMENTATIONS = ("none", "kmeans", "rfm")
+PRODUCT_SELECTIONS = ("bestseller", "tag_matching", "tiered")
+CHANNEL_CHOICES = ("fixed", "by_stage", "learned")
+PROMOTION_CHOICES = ("none", "coupon", "sample", "trial", "matched")
+TIMINGS = ("cadence", "lifecycle", "calendar", "combined")
+CHANNEL_NAMES = ("onsite", "edm", "skype", "whatsapp")
+STAGES = ("prospect", "new", "active", "loyal", "at_risk", "churned")
 SHOCK_KINDS = ("fx", "tariff", "shipping", "demand")
 BUYER_TYPES = ("loyal", "bargain_hunter", "occasional", "risky")
 
@@ -162,6 +168,41 @@ class PopulationConfig:
 
 
 @dataclass
+class ChannelSpec:
+    """A contact channel: what it costs, whom it reaches and how customers tire of it."""
+
+    cost: float = bounded(0.05, lo=0.0)  # USD per contact
+    reach: float = probability(0.9)  # chance the message reaches the customer
+    response: float = probability(0.1)  # chance a reached customer takes it up
+    fatigue: float = bounded(0.5, lo=0.0)  # response falls by exp(-fatigue * recent contacts)
+    unsubscribe: float = probability(0.01)  # per contact, times the recent contacts
+    needs_relationship: bool = False  # only customers who have ordered can be reached
+
+
+def default_channels() -> dict[str, ChannelSpec]:
+    return {
+        "onsite": ChannelSpec(cost=0.02, reach=0.6, response=0.08, fatigue=0.3, unsubscribe=0.0),
+        "edm": ChannelSpec(cost=0.01, reach=0.8, response=0.04, fatigue=0.6, unsubscribe=0.02),
+        "skype": ChannelSpec(
+            cost=0.3,
+            reach=0.7,
+            response=0.15,
+            fatigue=0.4,
+            unsubscribe=0.01,
+            needs_relationship=True,
+        ),
+        "whatsapp": ChannelSpec(
+            cost=0.2,
+            reach=0.9,
+            response=0.2,
+            fatigue=0.8,
+            unsubscribe=0.03,
+            needs_relationship=True,
+        ),
+    }
+
+
+@dataclass
 class PlatformConfig:
     """The marketplace operator's rules and what buyers can learn on it."""
 
@@ -189,6 +230,8 @@ class PlatformConfig:
     tie_half_life: float = bounded(90.0, lo=0.0, lo_open=True)
     attribution_days: int = bounded(7, lo=0)
     memory_slots: int = bounded(8, lo=1, hi=64)
+    behaviour_noise: float = bounded(0.3, lo=0.0)  # noise of the behaviour tags sellers see
+    channels: dict[str, ChannelSpec] = field(default_factory=default_channels)
 
 
 @dataclass
@@ -207,10 +250,93 @@ class ServiceConfig:
 
 
 @dataclass
+class SegmentationConfig:
+    """How a seller groups its customers: not at all, k-means on observed features, RFM tiers."""
+
+    kind: str = "none"
+    k: int = bounded(4, lo=1, hi=50)
+    refresh_days: int = bounded(30, lo=1)
+    recency_days: list[int] = field(default_factory=lambda: [30, 90, 180])  # recent/lapsing/lost
+    frequency: list[int] = field(default_factory=lambda: [2, 4])  # repeat / frequent buyer
+    monetary: float = bounded(150.0, lo=0.0)  # spend (USD) that makes a champion
+
+
+@dataclass
+class ProductConfig:
+    """Which of the seller's products a contact features."""
+
+    kind: str = "bestseller"
+
+
+@dataclass
+class ChannelConfig:
+    """Which channel carries a contact: one fixed channel, a map by stage, or learned."""
+
+    kind: str = "fixed"
+    fixed: str = "edm"
+    by_stage: dict[str, str] = field(
+        default_factory=lambda: {
+            "prospect": "onsite",
+            "new": "edm",
+            "active": "edm",
+            "loyal": "whatsapp",
+            "at_risk": "skype",
+            "churned": "edm",
+        }
+    )
+
+
+@dataclass
+class PromotionConfig:
+    """What a contact offers: nothing, a coupon, a sample, a risk-free trial, or the tool the
+    customer has been seen to respond to."""
+
+    kind: str = "none"
+    coupon_discount: float = bounded(0.15, lo=0.0, hi=0.9)
+    sample_cost: float = bounded(4.0, lo=0.0)
+    sample_weight: float = bounded(4.0, lo=0.0)
+
+
+@dataclass
+class TimingConfig:
+    """When to contact: a fixed cadence, the customer's life cycle, the calendar, or both."""
+
+    kind: str = "cadence"
+    cadence_days: int = bounded(30, lo=1)
+    lead_days: int = bounded(3, lo=1, hi=30)
+    repurchase_days: float = bounded(35.0, lo=1.0)  # expected gap before a customer's 2nd order
+    at_risk_days: int = bounded(60, lo=1)
+    churned_days: int = bounded(180, lo=1)
+
+
+@dataclass
+class BudgetConfig:
+    """Spend cap per seller and period, and contact cap per customer and period."""
+
+    period_days: int = bounded(30, lo=1)
+    spend_cap: float = bounded(25.0, lo=0.0)
+    frequency_cap: int = bounded(2, lo=0)
+
+
+@dataclass
 class StrategyConfig:
-    """The sellers' marketing strategy (filled with components by the marketing issue)."""
+    """The sellers' marketing strategy: a composition of components (DESIGN section 5).
+
+    `active: false` is the baseline: no targeted marketing. `share` of the sellers run the
+    strategy and the others none, so a strategy can be tested against the baseline inside one
+    market; `holdout_share` of each marketing seller's customers are never contacted.
+    """
 
     name: str = "baseline"
+    active: bool = False
+    share: float = probability(1.0)
+    holdout_share: float = probability(0.1)
+    segmentation: SegmentationConfig = field(default_factory=SegmentationConfig)
+    product: ProductConfig = field(default_factory=ProductConfig)
+    channel: ChannelConfig = field(default_factory=ChannelConfig)
+    promotion: PromotionConfig = field(default_factory=PromotionConfig)
+    timing: TimingConfig = field(default_factory=TimingConfig)
+    budget: BudgetConfig = field(default_factory=BudgetConfig)
 
 
 @dataclass
@@ -269,8 +395,11 @@ def _check_bound(key: str, value: Any, meta: dict) -> None:
 def _check_rules(c: SimConfig) -> None:
     if c.warm_up_days >= c.days:
         _fail("warm_up_days", c.warm_up_days, f"fewer days than days={c.days}")
-    if c.strategy.name not in STRATEGIES:
-        _fail("strategy.name", c.strategy.name, f"one of {', '.join(STRATEGIES)}")
+    _check_strategy(c.strategy)
+    if set(c.platform.channels) != set(CHANNEL_NAMES):
+        _fail(
+            "platform.channels", sorted(c.platform.channels), f"exactly {', '.join(CHANNEL_NAMES)}"
+        )
     _check_population(c.population)
     _check_market(c.market)
     roles = c.market.roles
@@ -279,6 +408,51 @@ def _check_rules(c: SimConfig) -> None:
             "market.roles.entry_margin",
             roles.entry_margin,
             f"a value above market.roles.exit_margin={roles.exit_margin} (hysteresis)",
+        )
+
+
+def _check_choice(key: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        _fail(key, value, f"one of {', '.join(allowed)}")
+
+
+def _check_strategy(s: StrategyConfig) -> None:
+    _check_choice("strategy.segmentation.kind", s.segmentation.kind, SEGMENTATIONS)
+    _check_choice("strategy.product.kind", s.product.kind, PRODUCT_SELECTIONS)
+    _check_choice("strategy.channel.kind", s.channel.kind, CHANNEL_CHOICES)
+    _check_choice("strategy.channel.fixed", s.channel.fixed, CHANNEL_NAMES)
+    _check_choice("strategy.promotion.kind", s.promotion.kind, PROMOTION_CHOICES)
+    _check_choice("strategy.timing.kind", s.timing.kind, TIMINGS)
+    if set(s.channel.by_stage) != set(STAGES):
+        _fail(
+            "strategy.channel.by_stage",
+            dict(s.channel.by_stage),
+            f"a channel for each of {', '.join(STAGES)}",
+        )
+    for stage, channel in s.channel.by_stage.items():
+        _check_choice(f"strategy.channel.by_stage.{stage}", channel, CHANNEL_NAMES)
+    seg = s.segmentation
+    if (
+        len(seg.recency_days) != 3
+        or sorted(seg.recency_days) != list(seg.recency_days)
+        or min(seg.recency_days) < 1
+    ):
+        _fail(
+            "strategy.segmentation.recency_days",
+            list(seg.recency_days),
+            "three increasing day counts >= 1",
+        )
+    if len(seg.frequency) != 2 or not 1 <= seg.frequency[0] <= seg.frequency[1]:
+        _fail(
+            "strategy.segmentation.frequency",
+            list(seg.frequency),
+            "two increasing order counts >= 1",
+        )
+    if s.timing.at_risk_days >= s.timing.churned_days:
+        _fail(
+            "strategy.timing.at_risk_days",
+            s.timing.at_risk_days,
+            f"fewer days than strategy.timing.churned_days={s.timing.churned_days}",
         )
 
 

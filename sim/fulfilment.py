@@ -14,10 +14,12 @@ from collections import defaultdict
 import numpy as np
 
 from sim.ledger import to_cents
+from sim.logs import PROMOTIONS
 from sim.state import MarketState
 from sim.traders import TYPE_ABUSIVE_RETURNS
 from sim.trust import rating_from_satisfaction
 
+TRIAL = PROMOTIONS.index("trial")
 QUALITY_NOISE = 0.1  # item-to-item variation around the seller's true quality
 SURPRISE_WEIGHT = 0.5  # how much beating or missing expectations moves satisfaction
 LATE_PENALTY = 0.05  # satisfaction lost per day late
@@ -64,8 +66,11 @@ class Fulfilment:
         )
         late = np.maximum(0.0, day - log.view("day")[rows] - log.view("promised_days")[rows])
         sat = satisfaction(quality, log.view("expected_quality")[rows], late)
-        returned = self._returns(buyer, sat)
-        self._refund(rows[returned], buyer[returned], seller[returned])
+        hassle = np.where(
+            log.view("promotion")[rows] == TRIAL, 0.0, s.config.service.return_hassle
+        )  # a trial's return costs the buyer nothing
+        returned = self._returns(buyer, sat, hassle)
+        self._refund(rows[returned], buyer[returned], seller[returned], hassle[returned])
         log.view("delivered")[rows] = True
         log.view("satisfaction")[rows] = sat
         log.view("returned")[rows] = returned
@@ -85,16 +90,16 @@ class Fulfilment:
         s.today["delivered"] += n
         s.today["returns"] += int(returned.sum())
 
-    def _returns(self, buyer: np.ndarray, sat: np.ndarray) -> np.ndarray:
-        hassle = self.state.config.service.return_hassle
+    def _returns(self, buyer: np.ndarray, sat: np.ndarray, hassle: np.ndarray) -> np.ndarray:
         honest = (sat < RETURN_BELOW) * RETURN_PROPENSITY * (1.0 - hassle)
         abusive = TYPE_ABUSIVE_RETURNS[self.state.traders.buyer_type[buyer]] * (1 - 0.5 * hassle)
         return self.rng.random(len(buyer)) < np.maximum(honest, abusive)
 
-    def _refund(self, rows: np.ndarray, buyer: np.ndarray, seller: np.ndarray) -> None:
+    def _refund(
+        self, rows: np.ndarray, buyer: np.ndarray, seller: np.ndarray, hassle: np.ndarray
+    ) -> None:
         """Refund the goods; return shipping is split by the return policy's hassle."""
         s, log, t = self.state, self.state.orders, self.state.traders
-        hassle = s.config.service.return_hassle
         refund = log.view("price")[rows]
         shipping = to_cents(s.conditions.shipping_cost[t.country[buyer], t.country[seller]])
         buyer_share = np.round(shipping * hassle).astype(np.int64)

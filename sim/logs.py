@@ -12,7 +12,10 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-EVENT_KINDS = ("session", "inquiry", "abandonment", "flip", "contact")
+from sim.traders import PRODUCTS
+
+EVENT_KINDS = ("session", "inquiry", "abandonment", "flip", "contact", "segmentation")
+CONTACT_OUTCOMES = ("", "landed", "ignored", "unreached", "unsubscribed")
 ABANDONMENT_REASONS = (
     "shipping_fee",
     "payment_failure",
@@ -25,6 +28,11 @@ FLIP_DIRECTIONS = ("to_seller", "to_buyer")
 INQUIRY_OUTCOMES = ("kept", "lost")
 PROMOTIONS = ("none", "coupon", "sample", "trial")
 CHANNELS = ("none", "onsite", "edm", "skype", "whatsapp")
+RFM_TIERS = ("prospect", "new", "potential", "loyal", "champions", "at_risk", "hibernating")
+MAX_CLUSTERS = 50
+# Segment codes: 0 = no segment (organic order, or no contact), then every label a
+# segmentation can give; one list for all runs so codes mean the same everywhere.
+SEGMENTS = ("none", "all", *RFM_TIERS, *(f"cluster_{i}" for i in range(MAX_CLUSTERS)))
 
 
 class ColumnBuffer:
@@ -75,8 +83,13 @@ ORDER_DTYPES = {
     "shipping_cost": "int64",
     "cogs": "int64",
     "fx_rate": "float64",  # buyer's currency units per reference unit on the day
+    "product": "int8",
+    "match": "float64",  # cosine of the buyer's tastes and the product's tags
     "promotion": "int8",
     "channel": "int8",
+    "segment": "int16",  # SEGMENTS code of the contact the order is attributed to
+    "group": "int8",  # the seller's strategy group
+    "holdout": "bool",  # the pair is in the seller's holdout (never contacted)
     "contact_day": "int32",
     "expected_quality": "float64",
     "true_quality": "float64",
@@ -98,6 +111,8 @@ EVENT_DTYPES = {
     "other": "int32",
     "detail": "int16",
     "tool": "int8",
+    "segment": "int16",
+    "outcome": "int8",
     "value": "float64",
 }
 
@@ -107,6 +122,7 @@ EVENT_DETAILS = {
     "abandonment": ABANDONMENT_REASONS,
     "flip": FLIP_DIRECTIONS,
     "contact": CHANNELS,
+    "segmentation": ("",),  # value: adjusted Rand index of a k-means refit vs hidden types
 }
 
 
@@ -119,7 +135,18 @@ class EventLog(ColumnBuffer):
     def __init__(self) -> None:
         super().__init__(EVENT_DTYPES)
 
-    def record(self, day: int, kind: str, trader, other=-1, detail=0, tool=0, value=0.0) -> None:
+    def record(
+        self,
+        day: int,
+        kind: str,
+        trader,
+        other=-1,
+        detail=0,
+        tool=0,
+        value=0.0,
+        segment=0,
+        outcome=0,
+    ) -> None:
         if np.ndim(trader) > 0 and np.size(trader) == 0:
             return
         self.append(
@@ -129,6 +156,8 @@ class EventLog(ColumnBuffer):
             other=other,
             detail=detail,
             tool=tool,
+            segment=segment,
+            outcome=outcome,
             value=value,
         )
 
@@ -139,6 +168,7 @@ def orders_frame(
     currencies: tuple[str, ...],
     categories: tuple[str, ...],
     start_date: str,
+    groups: tuple[str, ...] = ("no_marketing", "strategy"),
 ) -> pd.DataFrame:
     """The order log as a tidy table: money in reference units, names instead of codes."""
     c = {name: log.view(name) for name in log.columns}
@@ -180,9 +210,14 @@ def orders_frame(
             "amount": amount,
             "currency": _names(c["buyer_country"], currencies),
             "amount_local": amount * c["fx_rate"],
+            "product": _names(c["product"], PRODUCTS),
+            "match": c["match"],
             "promotion": _names(c["promotion"], PROMOTIONS),
             "channel": _names(c["channel"], CHANNELS),
+            "segment": _names(c["segment"], SEGMENTS),
             "contact_day": c["contact_day"],
+            "group": _names(c["group"], groups),
+            "holdout": c["holdout"],
             "expected_quality": c["expected_quality"],
             "true_quality": c["true_quality"],
             "belief_error": np.abs(c["expected_quality"] - c["true_quality"]),
@@ -217,6 +252,8 @@ def events_frame(log: EventLog) -> pd.DataFrame:
             "other": log.view("other"),
             "detail": pd.Categorical(details, categories=all_details),
             "tool": _names(log.view("tool"), PROMOTIONS),
+            "segment": _names(log.view("segment"), SEGMENTS),
+            "outcome": _names(log.view("outcome"), CONTACT_OUTCOMES),
             "value": log.view("value"),
         }
     )

@@ -33,6 +33,9 @@ ORDER_COLUMNS: dict[str, str] = {
     "discount": "float64",
     "promotion": "str",  # 'none', 'coupon', 'sample', 'trial'
     "channel": "str",  # contact channel by last touch, or 'none'
+    "segment": "str",  # segment of the attributed contact, or 'none'
+    "group": "str",  # the seller's strategy group ('no_marketing' or the strategy's name)
+    "holdout": "bool",  # the buyer is in the seller's holdout (never contacted)
     "expected_quality": "float64",  # buyer's belief mean at purchase
     "true_quality": "float64",  # seller's hidden quality
     "tie": "float64",  # tie strength in [0, 1] at purchase
@@ -44,15 +47,18 @@ ORDER_COLUMNS: dict[str, str] = {
 
 EVENT_COLUMNS: dict[str, str] = {
     "day": "int32",
-    "kind": "str",  # 'session', 'abandonment', 'flip', 'contact'
+    "kind": "str",  # 'session', 'inquiry', 'abandonment', 'flip', 'contact', 'segmentation'
     "trader": "int32",  # buyer (session, abandonment), flipping trader, or seller (contact)
     "other": "int32",  # seller (abandonment), customer (contact), or -1
     "detail": "str",  # abandonment reason, 'to_seller'/'to_buyer', or contact channel
     "tool": "str",  # promotion tool of a contact, or 'none'
-    "value": "float64",  # ties affected by a flip, or cost of a contact
+    "segment": "str",  # segment of the contacted customer, or 'none'
+    "outcome": "str",  # contact: 'landed', 'ignored', 'unreached' or 'unsubscribed'
+    "value": "float64",  # ties affected by a flip, cost of a contact, or a refit's accuracy
 }
 
 NO_CHANNEL = "none"
+NO_MARKETING = "no_marketing"  # the strategy group of sellers who do no marketing
 RETENTION_DAYS = 90
 
 Ratio = float | None
@@ -140,6 +146,59 @@ def contact_conversion_by_tool(orders: pd.DataFrame, events: pd.DataFrame) -> di
     """
     contacts = _of_kind(events, "contact")
     return _conversion_by(_attributed(orders)["promotion"], contacts["tool"])
+
+
+def contact_conversion_by_segment(orders: pd.DataFrame, events: pd.DataFrame) -> dict[str, float]:
+    """Segment (or RFM tier) -> attributed orders from contacts of that segment / its contacts.
+
+    An attributed order carries the segment of the contact it is attributed to (`segment`).
+    """
+    contacts = _of_kind(events, "contact")
+    return _conversion_by(_attributed(orders)["segment"], contacts["segment"])
+
+
+def redemptions(orders: pd.DataFrame) -> int:
+    """Coupons redeemed: paid orders with promotion 'coupon'."""
+    return int((orders["promotion"] == "coupon").sum())
+
+
+def unsubscribes(events: pd.DataFrame) -> int:
+    """Contacts whose outcome was an unsubscribe."""
+    return int((_of_kind(events, "contact")["outcome"] == "unsubscribed").sum())
+
+
+def segmentation_accuracy(events: pd.DataFrame) -> Ratio:
+    """Mean adjusted Rand index of the segmentation refits ('segmentation' events' `value`)
+    against hidden buyer types; None without k-means refits. 0 is chance, 1 is perfect."""
+    return _mean(_of_kind(events, "segmentation")["value"])
+
+
+def holdout_effect(orders: pd.DataFrame, contact_cost: float) -> dict[str, float | int | None]:
+    """Incremental orders and profit of marketing against the holdout, per customer.
+
+    `orders` are the orders of marketing sellers. Customers are the buyer-seller pairs with an
+    order in the window, split into contacted-eligible (`holdout` False) and holdout pairs; the
+    holdout's orders and profit per customer, scaled to the treated customers, are what those
+    customers would have done without marketing. Conditioning on customers who ordered makes
+    this a conservative estimate when marketing also recruits weaker customers.
+    """
+    pairs = orders.groupby(["buyer", "seller"], observed=True).agg(
+        orders=("day", "size"), net=("seller_net", "sum"), holdout=("holdout", "first")
+    )
+    treated, held = pairs[~pairs["holdout"]], pairs[pairs["holdout"]]
+    result: dict[str, float | int | None] = {
+        "treated_customers": len(treated),
+        "holdout_customers": len(held),
+        "incremental_orders": None,
+        "incremental_profit": None,
+    }
+    if len(treated) and len(held):
+        scale = len(treated) / len(held)
+        result["incremental_orders"] = float(treated["orders"].sum() - scale * held["orders"].sum())
+        result["incremental_profit"] = float(
+            treated["net"].sum() - scale * held["net"].sum() - contact_cost
+        )
+    return result
 
 
 # --- carts -----------------------------------------------------------------------------------
@@ -245,14 +304,21 @@ def gmv(orders: pd.DataFrame) -> float:
     return float(orders["amount"].sum())
 
 
-def marketing_cost(events: pd.DataFrame) -> float:
-    """Sum of the cost (`value`) of 'contact' events, 0.0 for none."""
+def contact_cost(events: pd.DataFrame) -> float:
+    """Sum of the cost (`value`) of 'contact' events (channels and samples), 0.0 for none."""
     return float(_of_kind(events, "contact")["value"].sum())
 
 
+def marketing_cost(orders: pd.DataFrame, events: pd.DataFrame) -> float:
+    """What marketing cost the sellers: contacts (with samples) plus coupon discounts, which
+    are booked only when redeemed (the order's `discount`)."""
+    return contact_cost(events) + float(orders["discount"].sum())
+
+
 def seller_profit(orders: pd.DataFrame, events: pd.DataFrame) -> float:
-    """Sum of `seller_net` over orders minus the marketing cost of contacts."""
-    return float(orders["seller_net"].sum()) - marketing_cost(events)
+    """Sum of `seller_net` over orders minus the cost of contacts (coupon discounts are
+    already out of `seller_net`, as the price paid was lower)."""
+    return float(orders["seller_net"].sum()) - contact_cost(events)
 
 
 def roi(profit: float, baseline_profit: float, marketing_cost: float) -> Ratio:
@@ -310,7 +376,7 @@ def summarize(
         raise ValueError(f"n_traders must be >= 0, got {n_traders}")
     o = in_window(orders, window_start, window_end)
     e = in_window(events, window_start, window_end)
-    cost = marketing_cost(e)
+    cost = marketing_cost(o, e)
     profit = seller_profit(o, e)
     return {
         "orders": len(o),
@@ -321,6 +387,10 @@ def summarize(
         "contact_conversion": contact_conversion(o, e),
         "contact_conversion_by_channel": contact_conversion_by_channel(o, e),
         "contact_conversion_by_tool": contact_conversion_by_tool(o, e),
+        "contact_conversion_by_segment": contact_conversion_by_segment(o, e),
+        "redemptions": redemptions(o),
+        "unsubscribes": unsubscribes(e),
+        "segmentation_accuracy": segmentation_accuracy(e),
         "cart_abandonment": cart_abandonment(o, e),
         "abandonment_by_reason": abandonment_by_reason(e),
         "repeat_rate": repeat_rate(o),
@@ -341,4 +411,40 @@ def summarize(
         ),
         "ties_broken_by_flips": ties_broken_by_flips(e),
         "dual_role_share": dual_role_share(events, n_traders, window_end),
+        **holdout_effect(o[o["group"] != NO_MARKETING], contact_cost(e)),
     }
+
+
+def group_summaries(
+    orders: pd.DataFrame,
+    events: pd.DataFrame,
+    seller_group: pd.Series,
+    *,
+    window_start: int,
+    window_end: int,
+) -> dict[str, dict[str, float | int | None]]:
+    """Seller-side metrics per strategy group of a market that mixes strategies.
+
+    `seller_group` maps a seller id to its group name. Buyer-side ratios (conversion per
+    session, churn) belong to the market, not to a group of sellers, so they are left out.
+    """
+    o = in_window(orders, window_start, window_end)
+    contacts = _of_kind(in_window(events, window_start, window_end), "contact")
+    groups: dict[str, dict[str, float | int | None]] = {}
+    for name in sorted(seller_group.unique()):
+        mine = o[o["group"] == name]
+        sent = contacts[contacts["trader"].map(seller_group) == name]
+        groups[str(name)] = {
+            "sellers": int((seller_group == name).sum()),
+            "orders": len(mine),
+            "gmv": gmv(mine),
+            "contacts": len(sent),
+            "contact_conversion": contact_conversion(mine, sent),
+            "marketing_cost": marketing_cost(mine, sent),
+            "seller_profit": seller_profit(mine, sent),
+            "seller_repeat_rate": seller_repeat_rate(mine),
+            "share_of_wallet": share_of_wallet(mine),
+            "mean_tie": mean_tie(mine),
+            **holdout_effect(mine, contact_cost(sent)),
+        }
+    return groups

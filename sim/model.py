@@ -16,6 +16,8 @@ from sim.choice import LinearUtility, MultinomialLogit
 from sim.config import SimConfig
 from sim.fulfilment import Fulfilment
 from sim.ledger import Ledger
+from sim.marketing.campaign import make_strategy
+from sim.marketing.contacts import Contacts
 from sim.needs import Needs
 from sim.population import draw_traders
 from sim.relations import Relations
@@ -23,7 +25,6 @@ from sim.roles import RoleDynamics
 from sim.search import SearchIndex
 from sim.shopping import Offered, Shopping
 from sim.state import MarketState
-from sim.strategy import Contacts, make_strategy
 from sim.streams import RandomStreams
 from sim.traders import BUYER, SELLER, Trader
 from sim.trust import Beliefs
@@ -61,7 +62,10 @@ class MarketModel(mesa.Model):
         Trader.create_agents(self, n, index=np.arange(n))
         self.roles = RoleDynamics(self.state, streams.roles)
         self.roles.assign_initial()
-        self.strategy = make_strategy(config.strategy)
+        self.initial_is_seller = traders.is_seller.copy()
+        self._assign_strategy_groups(streams.marketing)
+        self.strategy = make_strategy(config.strategy, 1, self.state, streams.marketing)
+        self.segmentation_accuracy: float | None = None
         self.search = SearchIndex(traders, world.n_categories, config.platform.search_reputation)
         self.needs = Needs(self.state, streams.needs)
         utility = LinearUtility(config.population.utility)
@@ -85,7 +89,7 @@ class MarketModel(mesa.Model):
             day, contacts.buyer[contacts.landed], self._offered_categories(contacts)
         )
         self.search.rebuild()
-        offered = self._offers_for(buyers, contacts, day)
+        offered = self._offers_for(buyers, contacts)
         carts = self.shopping.visit(day, buyers, categories, offered)  # 5. shopping
         orders = self.checkout.pay(day, carts)  # 6. checkout
         self.fulfilment.ship(day, orders)  # 7. fulfilment and aftermath
@@ -98,25 +102,49 @@ class MarketModel(mesa.Model):
             t = self.state.traders
             self.state.ledger.pay_in("income", np.arange(len(t)), t.monthly_income)
 
+    def _assign_strategy_groups(self, rng: np.random.Generator) -> None:
+        """A random `strategy.share` of traders market with the strategy whenever they sell
+        (group 1); the others never market (group 0). Drawn from the marketing stream."""
+        s = self.config.strategy
+        chosen = rng.random(len(self.state.traders)) < s.share
+        self.state.traders.group[:] = np.where(chosen & s.active, 1, 0)
+        self.state.holdout_salt = int(rng.integers(2**32))
+
     def _market(self, day: int) -> Contacts:
         contacts = self.strategy.plan(day)
-        if len(contacts):
-            self.state.ledger.pay_out(contacts.seller, "marketing", contacts.cost)
-            self.state.events.record(
-                day,
-                "contact",
-                contacts.seller,
-                other=contacts.buyer,
-                detail=contacts.channel,
-                tool=contacts.promotion,
-                value=contacts.cost / 100.0,
-            )
+        state = self.state
+        state.ledger.pay_out(contacts.seller, "marketing", contacts.cost)
+        state.events.record(
+            day,
+            "contact",
+            contacts.seller,
+            other=contacts.buyer,
+            detail=contacts.channel,
+            tool=contacts.promotion,
+            segment=contacts.segment,
+            outcome=contacts.outcome,
+            value=contacts.cost / 100.0,
+        )
+        state.today["contacts"] += len(contacts)
+        slots = state.relations.ensure(contacts.buyer, contacts.seller, day)  # now they know it
+        known = slots >= 0
+        state.relations.record_touch(
+            contacts.buyer[known],
+            slots[known],
+            day,
+            contacts.channel[known],
+            contacts.segment[known],
+        )
+        accuracy = self.strategy.accuracy()
+        if accuracy is not None and accuracy != self.segmentation_accuracy:
+            state.events.record(day, "segmentation", np.array([-1]), value=accuracy)
+        self.segmentation_accuracy = accuracy
         return contacts
 
     def _offered_categories(self, contacts: Contacts) -> np.ndarray:
         return self.state.traders.specialty[contacts.seller[contacts.landed]].astype(np.int64)
 
-    def _offers_for(self, buyers: np.ndarray, contacts: Contacts, day: int) -> Offered:
+    def _offers_for(self, buyers: np.ndarray, contacts: Contacts) -> Offered:
         """Line up each shopper with the first offer that reached it today, if any."""
         offered = Offered.nothing(len(buyers))
         landed = np.flatnonzero(contacts.landed)
@@ -131,9 +159,9 @@ class MarketModel(mesa.Model):
         hit = buyers[order][position] == contacts.buyer[landed]
         rows, j = order[position[hit]], landed[hit]
         offered.seller[rows] = contacts.seller[j]
+        offered.product[rows] = contacts.product[j]
         offered.promotion[rows] = contacts.promotion[j]
-        offered.channel[rows] = contacts.channel[j]
-        offered.contact_day[rows] = day
+        offered.discount_share[rows] = contacts.discount_share[j]
         return offered
 
     # --- views for people, tests and the data collector -------------------------------------
@@ -155,6 +183,11 @@ class MarketModel(mesa.Model):
         return self.agents_by_type[Trader].select(lambda a: a.role == role)
 
     @property
+    def flipped(self) -> np.ndarray:
+        """Whether each trader has changed role at least once."""
+        return self.roles.flipped
+
+    @property
     def n_sellers(self) -> int:
         return int(self.state.traders.is_seller.sum())
 
@@ -166,6 +199,7 @@ class MarketModel(mesa.Model):
         today = {
             name: (lambda m, k=name: m.state.today[k])
             for name in (
+                "contacts",
                 "sessions",
                 "carts",
                 "abandoned",

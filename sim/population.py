@@ -11,9 +11,17 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import BUYER_TYPES, PlatformConfig, PopulationConfig, ServiceConfig
-from sim.traders import TYPE_ACTIVITY, TYPE_PRICE_SENSITIVITY, TraderTable
+from sim.traders import (
+    PRODUCTS,
+    TYPE_ABUSIVE_RETURNS,
+    TYPE_ACTIVITY,
+    TYPE_PRICE_SENSITIVITY,
+    TYPE_TIE_WEIGHT,
+    TraderTable,
+)
 from sim.world import World
 
+CHANNEL_TASTE = 0.5  # log-sd of a buyer's hidden liking of each contact channel
 CATEGORY_FOCUS = 4.0  # how sharply tastes pick categories (softmax temperature inverse)
 
 
@@ -52,8 +60,11 @@ def draw_traders(
         list_price=world.category_price[specialty] * price_factor,
         quality=quality,
         product_tags=_unit(
-            world.category_tags[specialty] + population.tag_noise * draws["z_tags"]
+            world.category_tags[specialty][:, None, :]
+            + population.tag_noise * draws["z_tags"][:, None, :]
+            + 0.5 * population.tag_noise * draws["z_variants"]
         ).astype(np.float32),
+        product_sales=np.zeros((n, len(PRODUCTS)), dtype=np.int64),
         listing_signal=np.clip(quality + noise * draws["z_signal"], 0.01, 0.99),
         picture_quality=picture,
         has_video=video,
@@ -63,6 +74,7 @@ def draw_traders(
         review_count=np.zeros(n, dtype=np.int32),
         review_score=np.zeros(n),
         low_margin_since=np.full(n, -1, dtype=np.int32),
+        group=np.zeros(n, dtype=np.int8),
         preferences=preferences.astype(np.float32),
         category_cdf=np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1),
         activity=TYPE_ACTIVITY[btype] * draws["activity"],
@@ -76,7 +88,44 @@ def draw_traders(
         return_sensitivity=population.return_sensitivity * sensitivity[:, 4],
         payment_sensitivity=population.payment_sensitivity * sensitivity[:, 5],
         prefers_local_payment=draws["u_prefers_local"] < world.local_payment_preference[country],
+        channel_affinity=np.exp(CHANNEL_TASTE * draws["z_channel"]),
+        promotion_affinity=_promotion_affinity(btype, draws["z_promotion"]),
+        behaviour_tags=_behaviour_tags(btype, platform.behaviour_noise, draws["z_behaviour"]),
+        observed_tastes=_unit(preferences + platform.behaviour_noise * draws["z_tastes"]).astype(
+            np.float32
+        ),
     )
+
+
+def _promotion_affinity(btype: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Hidden appeal of coupon, sample and trial: bargain hunters love coupons, the cautious
+    (loyal, occasional) value trying before buying."""
+    #                      coupon sample trial
+    base = np.array(
+        [
+            [0.6, 1.0, 0.8],  # loyal
+            [1.6, 0.5, 0.5],  # bargain hunter
+            [0.8, 1.2, 1.3],  # occasional
+            [1.2, 0.8, 1.0],
+        ]
+    )  # risky
+    return base[btype] * np.exp(0.3 * z)
+
+
+def _behaviour_tags(btype: np.ndarray, noise: float, z: np.ndarray) -> np.ndarray:
+    """The platform's behaviour tags of a buyer, standardised traits that its hidden type
+    drives (visit frequency, deal seeking, return habit, loyalty), read with noise."""
+    traits = np.stack(
+        [
+            np.log(TYPE_ACTIVITY[btype]),
+            np.log(TYPE_PRICE_SENSITIVITY[btype]),
+            TYPE_ABUSIVE_RETURNS[btype],
+            np.log(TYPE_TIE_WEIGHT[btype]),
+        ],
+        axis=1,
+    )
+    spread = np.array([0.5, 0.4, 0.15, 0.4])  # a trait's spread across types, for scale
+    return traits / spread + noise * z
 
 
 def _base_draws(
@@ -105,8 +154,13 @@ def _base_draws(
         "z_budget": rng.standard_normal(n),
         "z_sensitivity": rng.standard_normal((n, 6)),
         "u_prefers_local": rng.random(n),
+        "z_variants": rng.standard_normal((n, len(PRODUCTS), n_tags)),
+        "z_channel": rng.standard_normal((n, 4)),
+        "z_promotion": rng.standard_normal((n, 3)),
+        "z_behaviour": rng.standard_normal((n, 4)),
+        "z_tastes": rng.standard_normal((n, n_tags)),
     }
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
-    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+    return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12)

@@ -42,6 +42,15 @@ class Relations:
         self.first_day = np.full(shape, -1, dtype=np.int32)
         self.last_day = np.full(shape, -1, dtype=np.int32)
         self.spend = np.zeros(shape, dtype=np.float64)
+        # what the seller's marketing knows of the pair
+        self.contact_day = np.full(shape, -1, dtype=np.int32)  # last contact sent
+        self.contact_channel = np.zeros(shape, dtype=np.int8)  # its sim.logs.CHANNELS code
+        self.contact_segment = np.zeros(shape, dtype=np.int16)  # its sim.logs.SEGMENTS code
+        self.period = np.full(shape, -1, dtype=np.int32)  # budget period of period_contacts
+        self.period_contacts = np.zeros(shape, dtype=np.int16)
+        self.unsubscribed = np.zeros(shape, dtype=bool)
+        self.tool_tries = np.zeros((*shape, 3), dtype=np.int16)  # coupon, sample, trial
+        self.tool_wins = np.zeros((*shape, 3), dtype=np.int16)
         self.customers = np.zeros(n_traders, dtype=np.int32)  # per seller: buyers with an order
 
     def find(self, buyers: np.ndarray, sellers: np.ndarray) -> np.ndarray:
@@ -115,6 +124,32 @@ class Relations:
             tie = self.tie_now(b, s, day)
             self.tie[b, s] = np.where(satisfied[batch], tie + gain * (1.0 - tie), tie * (1 - loss))
             self.tie_day[b, s] = day
+
+    def record_touch(
+        self,
+        buyers: np.ndarray,
+        slots: np.ndarray,
+        day: int,
+        channel: np.ndarray,
+        segment: np.ndarray,
+    ) -> None:
+        """Remember a contact as the pair's last touch, for attributing later orders."""
+        self.contact_day[buyers, slots] = day
+        self.contact_channel[buyers, slots] = channel
+        self.contact_segment[buyers, slots] = segment
+
+    def last_touch(
+        self, buyers: np.ndarray, slots: np.ndarray, day: int, window: int
+    ) -> dict[str, np.ndarray]:
+        """The pair's last contact if it was sent within `window` days (last-touch
+        attribution); channel and segment 0 and day -1 where there was none."""
+        sent = self.contact_day[buyers, slots]
+        recent = (sent >= 0) & (day - sent <= window)
+        return {
+            "day": np.where(recent, sent, -1),
+            "channel": np.where(recent, self.contact_channel[buyers, slots], 0),
+            "segment": np.where(recent, self.contact_segment[buyers, slots], 0),
+        }
 
     def add_experience(self, buyers: np.ndarray, slots: np.ndarray, a: np.ndarray, b: np.ndarray):
         """Add private pseudo-observations of quality (a sample, say) to the buyer's belief."""

@@ -57,6 +57,7 @@ class RoleDynamics:
         self.cost_share = world.sourcing_cost[t.country, t.specialty] * t.cost_efficiency
         self.cost_share /= t.price_factor
         self.flips_today = {"to_seller": 0, "to_buyer": 0}
+        self.flipped = np.zeros(len(t), dtype=bool)
 
     def margins(self) -> np.ndarray:
         """Every trader's resale margin under today's conditions."""
@@ -97,6 +98,7 @@ class RoleDynamics:
         direction = "to_seller" if to_seller else "to_buyer"
         self.flips_today[direction] = len(traders)
         self.traders.is_seller[traders] = to_seller
+        self.flipped[traders] = True
         self.traders.low_margin_since[traders] = -1
         self.events.record(
             day,

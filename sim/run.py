@@ -14,16 +14,18 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from sim.config import SimConfig, validate
+from sim.config import BUYER_TYPES, SimConfig, validate
 from sim.logs import events_frame, orders_frame
-from sim.metrics import summarize
+from sim.metrics import NO_MARKETING, group_summaries, summarize
 from sim.model import MarketModel
 
 SUMMARY = "summary.json"
-TABLES = ("timeseries", "orders", "events")
+ROLES = ["buyer", "seller"]
+TABLES = ("timeseries", "orders", "events", "traders")
 
 
 @dataclass
@@ -34,6 +36,7 @@ class RunResult:
     timeseries: pd.DataFrame
     orders: pd.DataFrame
     events: pd.DataFrame
+    traders: pd.DataFrame
 
 
 def simulate(config: SimConfig, progress: bool = False) -> RunResult:
@@ -44,22 +47,21 @@ def simulate(config: SimConfig, progress: bool = False) -> RunResult:
     for _ in tqdm(range(config.days), desc="days", unit="day", delay=2.0, disable=not progress):
         model.step()
     world, state = model.world, model.state
+    groups = (NO_MARKETING, config.strategy.name)
     orders = orders_frame(
         state.orders,
         world.countries,
         world.currencies,
         world.categories,
         config.market.start_date,
+        groups,
     )
     events = events_frame(state.events)
+    traders = traders_frame(model, groups)
     timeseries = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    metrics = summarize(
-        orders,
-        events,
-        window_start=config.warm_up_days,
-        window_end=config.days,
-        n_traders=config.population.n_traders,
-    )
+    window = {"window_start": config.warm_up_days, "window_end": config.days}
+    metrics = summarize(orders, events, n_traders=config.population.n_traders, **window)
+    ever_sold = traders[traders["ever_seller"]]
     summary = {
         "seed": config.seed,
         "days": config.days,
@@ -67,9 +69,36 @@ def simulate(config: SimConfig, progress: bool = False) -> RunResult:
         "n_traders": config.population.n_traders,
         "strategy": config.strategy.name,
         **metrics,
+        "groups": group_summaries(
+            orders, events, ever_sold.set_index("trader")["group"].astype(str), **window
+        ),
         "wall_seconds": round(time.perf_counter() - start, 3),
     }
-    return RunResult(summary, timeseries, orders, events)
+    return RunResult(summary, timeseries, orders, events, traders)
+
+
+def traders_frame(model: MarketModel, groups: tuple[str, ...]) -> pd.DataFrame:
+    """One row a trader: who it is (hidden traits included, for analysis), its roles, its
+    strategy group and its reputation at the end of the run."""
+    t, w = model.traders, model.world
+    count = t.review_count
+    return pd.DataFrame(
+        {
+            "trader": range(len(t)),
+            "country": pd.Categorical.from_codes(t.country, list(w.countries)),
+            "specialty": pd.Categorical.from_codes(t.specialty, list(w.categories)),
+            "buyer_type": pd.Categorical.from_codes(t.buyer_type, list(BUYER_TYPES)),
+            "quality": t.quality,
+            "initial_role": pd.Categorical.from_codes(model.initial_is_seller.astype(int), ROLES),
+            "final_role": pd.Categorical.from_codes(t.is_seller.astype(int), ROLES),
+            "ever_seller": model.initial_is_seller | model.flipped,
+            "group": pd.Categorical.from_codes(t.group, list(groups)),
+            "reviews": count,
+            "mean_rating": np.where(
+                count > 0, 1 + 4 * t.review_score / np.maximum(count, 1), np.nan
+            ),
+        }
+    )
 
 
 def write_outputs(result: RunResult, out_dir: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.traders import TraderTable
+from sim.traders import STANDARD, TraderTable
 
 POOL_FACTOR = 3  # results are the most relevant of a pool this many times larger
 
@@ -58,7 +58,9 @@ class SearchIndex:
         picks = np.minimum(picks, len(self.sellers) - 1)
         candidates = drop_repeats(np.where(has[:, None], self.sellers[picks], -1))
         relevance = np.einsum(
-            "mt,mpt->mp", preferences, self.traders.product_tags[np.maximum(candidates, 0)]
+            "mt,mpt->mp",
+            preferences,
+            self.traders.product_tags[np.maximum(candidates, 0), STANDARD],
         )
         relevance = np.where(candidates >= 0, relevance, -np.inf)
         top = np.argsort(-relevance, axis=1, kind="stable")[:, :k]

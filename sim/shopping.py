@@ -14,12 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.choice import BuyerTraits, ChoiceRule, Offers, UtilityModel
-from sim.logs import INQUIRY_OUTCOMES
+from sim.logs import INQUIRY_OUTCOMES, PROMOTIONS
 from sim.search import SearchIndex, drop_repeats
 from sim.state import MarketState
-from sim.traders import TYPE_TIE_WEIGHT
+from sim.traders import PRODUCT_PRICE, STANDARD, TYPE_TIE_WEIGHT
 from sim.trust import mean, variance
 
+PROMOTION_APPEAL = 0.5  # utility of a promotion to a buyer of average taste for it
+NONE, TRIAL = PROMOTIONS.index("none"), PROMOTIONS.index("trial")
 CROSS_BORDER_FRICTION = 0.3  # payment friction of paying abroad with a supported method
 UX_FUNNEL_RELIEF = 0.6  # share of drop-out a perfect platform UX removes at each stage
 
@@ -38,9 +40,9 @@ class Carts:
     promised_days: np.ndarray
     expected_quality: np.ndarray
     tie: np.ndarray
+    product: np.ndarray
+    match: np.ndarray
     promotion: np.ndarray
-    channel: np.ndarray
-    contact_day: np.ndarray
     # the utility penalties the buyer weighed, which checkout reveals in full
     fee_term: np.ndarray
     delay_term: np.ndarray
@@ -55,19 +57,22 @@ class Carts:
 
 @dataclass
 class Offered:
-    """Offers sent by marketing to today's shoppers: one seller per shopper or -1."""
+    """Offers that marketing put in front of today's shoppers: one per shopper, seller -1 if
+    none, with the product and the promotion (a sim.logs.PROMOTIONS code) it came with."""
 
     seller: np.ndarray
+    product: np.ndarray
     promotion: np.ndarray
     discount_share: np.ndarray
-    promotion_value: np.ndarray
-    channel: np.ndarray
-    contact_day: np.ndarray
 
     @classmethod
     def nothing(cls, m: int) -> Offered:
-        zeros = np.zeros(m, dtype=np.int64)
-        return cls(np.full(m, -1), zeros, np.zeros(m), np.zeros(m), zeros, np.full(m, -1))
+        return cls(
+            seller=np.full(m, -1),
+            product=np.full(m, STANDARD),
+            promotion=np.zeros(m, dtype=np.int64),
+            discount_share=np.zeros(m),
+        )
 
 
 class Shopping:
@@ -125,7 +130,12 @@ class Shopping:
         return drop_repeats(np.hstack([offer[:, None], known, found]))
 
     def _features(self, day, buyers, candidates, slots, is_offer, offered):
-        """Offer features as the buyer sees them, and extra columns checkout needs."""
+        """Offer features as the buyer sees them, and extra columns checkout needs.
+
+        Search results and tied sellers show their standard product; a marketing offer shows
+        the product and promotion it was sent with: a coupon lowers the price, a trial takes
+        away the risk and the return hassle of a first order, and each tool has a hidden appeal.
+        """
         s, t, c = self.state, self.state.traders, self.state.conditions
         service = s.config.service
         valid = candidates >= 0
@@ -134,23 +144,28 @@ class Shopping:
         origin = t.country[sellers]
         fx_factor = (c.rates / s.world.base_rates)[home]
         tariff = c.tariffs[origin, home]
-        discount = np.where(is_offer, offered.discount_share[:, None], 0.0) * t.list_price[sellers]
-        price = t.list_price[sellers] - discount
+        product = np.where(is_offer, offered.product[:, None], STANDARD)
+        promotion = np.where(is_offer, offered.promotion[:, None], NONE)
+        list_price = t.list_price[sellers] * PRODUCT_PRICE[product]
+        discount = np.where(is_offer, offered.discount_share[:, None], 0.0) * list_price
+        price = list_price - discount
         fee = service.shipping_fee_share * c.shipping_cost[origin, home]
         a, b = s.beliefs.of(buyers, sellers, slots)
+        trial = promotion == TRIAL
         unsupported = t.prefers_local_payment[buyers][:, None] & ~t.accepts_local_payment[sellers]
+        appeal = np.hstack([np.zeros((len(buyers), 1)), t.promotion_affinity[buyers]])
         offers = Offers(
             valid=valid,
-            match=np.einsum("mt,mkt->mk", t.preferences[buyers], t.product_tags[sellers]),
+            match=np.einsum("mt,mkt->mk", t.preferences[buyers], t.product_tags[sellers, product]),
             quality_mean=mean(a, b),
-            quality_variance=variance(a, b),
+            quality_variance=np.where(trial, 0.0, variance(a, b)),
             signals=(t.picture_quality[sellers] + 0.5 * t.has_video[sellers]) / 1.5,
             tie=s.relations.tie_now(buyers[:, None], slots, day),
-            promotion=np.where(is_offer, offered.promotion_value[:, None], 0.0),
+            promotion=PROMOTION_APPEAL * np.take_along_axis(appeal, promotion, axis=1),
             price=price * (1.0 + tariff) * fx_factor / t.budget[buyers][:, None],
             fee=fee / price,
             delivery_days=c.delivery_days[origin, home] * service.logistics_speed,
-            return_hassle=np.full(valid.shape, service.return_hassle),
+            return_hassle=np.where(trial, 0.0, service.return_hassle),
             payment_friction=unsupported + CROSS_BORDER_FRICTION * (origin != home),
         )
         extra = {
@@ -160,6 +175,7 @@ class Shopping:
             "tariff": tariff,
             "fx_factor": np.broadcast_to(fx_factor, valid.shape),
             "unsupported": unsupported,
+            "product": product,
         }
         return offers, extra
 
@@ -221,6 +237,7 @@ class Shopping:
         at = (rows, cols)
         from_offer = is_offer[at]
         sellers = candidates[at]
+        trial = from_offer & (offered.promotion[rows] == TRIAL)  # no risk in a trial order
         # the belief at the moment of purchase, after anything learnt from an inquiry
         a, beta = self.state.beliefs.of(b, sellers, self.state.relations.find(b, sellers))
         return Carts(
@@ -234,13 +251,13 @@ class Shopping:
             promised_days=offers.delivery_days[at],
             expected_quality=mean(a, beta),
             tie=offers.tie[at],
-            promotion=np.where(from_offer, offered.promotion[rows], 0),
-            channel=np.where(from_offer, offered.channel[rows], 0),
-            contact_day=np.where(from_offer, offered.contact_day[rows], -1),
+            product=extra["product"][at],
+            match=offers.match[at],
+            promotion=np.where(from_offer, offered.promotion[rows], NONE),
             fee_term=traits.fee * offers.fee[at],
             delay_term=traits.delay * offers.delivery_days[at],
-            return_term=traits.returns * offers.return_hassle[at],
-            trust_term=traits.risk_aversion * variance(a, beta),
+            return_term=traits.returns * offers.return_hassle[at],  # a trial has no hassle
+            trust_term=np.where(trial, 0.0, traits.risk_aversion * variance(a, beta)),
             price_term=traits.price * offers.price[at],
             payment_unsupported=extra["unsupported"][at],
         )

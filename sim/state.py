@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from sim.config import SimConfig
 from sim.ledger import Ledger
 from sim.logs import EventLog, OrderLog
+from sim.marketing.holdout import in_holdout
 from sim.relations import Relations
 from sim.traders import TraderTable
 from sim.trust import Beliefs
@@ -28,3 +31,10 @@ class MarketState:
     orders: OrderLog = field(default_factory=OrderLog)
     events: EventLog = field(default_factory=EventLog)
     today: Counter = field(default_factory=Counter)  # the day's counts, for the time series
+    holdout_salt: int = 0
+
+    def holdout(self, buyers: np.ndarray, sellers: np.ndarray) -> np.ndarray:
+        """Whether each pair is in its seller's holdout (only marketing sellers have one)."""
+        share = self.config.strategy.holdout_share
+        in_group = self.traders.group[sellers] > 0
+        return in_group & in_holdout(buyers, sellers, share, self.holdout_salt)

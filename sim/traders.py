@@ -27,6 +27,12 @@ TYPE_PAYMENT_RISK = np.array([0.0, 0.0, 0.0, 1.0])
 TYPE_ABUSIVE_RETURNS = np.array([0.0, 0.0, 0.0, 0.35])
 RISKY = BUYER_TYPES.index("risky")
 
+# A seller's product line: the listing shoppers find is the standard product.
+PRODUCTS = ("entry", "standard", "premium")
+PRODUCT_PRICE = np.array([0.75, 1.0, 1.35])
+STANDARD = PRODUCTS.index("standard")
+TOOLS = ("coupon", "sample", "trial")
+
 
 @dataclass
 class TraderTable:
@@ -43,7 +49,8 @@ class TraderTable:
     price_factor: np.ndarray  # listing price / category world price
     list_price: np.ndarray  # reference units: the category's world price times price_factor
     quality: np.ndarray  # hidden true quality in [0, 1]
-    product_tags: np.ndarray  # (N, T) unit vectors of the trader's product
+    product_tags: np.ndarray  # (N, P, T) unit tag vectors of the trader's products
+    product_sales: np.ndarray  # (N, P) units sold of each product
     listing_signal: np.ndarray  # what pictures and video suggest about quality
     picture_quality: np.ndarray  # [0, 1]
     has_video: np.ndarray  # bool
@@ -53,6 +60,7 @@ class TraderTable:
     review_count: np.ndarray  # int32, kept across flips
     review_score: np.ndarray  # sum over reviews of (rating - 1) / 4
     low_margin_since: np.ndarray  # int32 day the margin fell below exit, -1 if it is above
+    group: np.ndarray  # int8 strategy group when selling: 0 = no marketing, 1 = the strategy
     # as a buyer
     preferences: np.ndarray  # (N, T) unit vectors of hidden tastes
     category_cdf: np.ndarray  # (N, C) cumulative probability of needing each category
@@ -65,6 +73,10 @@ class TraderTable:
     return_sensitivity: np.ndarray
     payment_sensitivity: np.ndarray
     prefers_local_payment: np.ndarray  # bool
+    channel_affinity: np.ndarray  # (N, channels) hidden response multiplier by channel
+    promotion_affinity: np.ndarray  # (N, tools) hidden appeal of coupon, sample, trial
+    behaviour_tags: np.ndarray  # (N, 4) what the platform shows sellers of a buyer's behaviour
+    observed_tastes: np.ndarray  # (N, T) the buyer's tastes as its browsing shows them
 
     def __len__(self) -> int:
         return len(self.country)

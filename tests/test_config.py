@@ -66,7 +66,10 @@ def test_out_of_range_values_are_rejected_naming_the_key(index: int, excess: flo
     [
         (["platform.commission=1.5"], r"platform\.commission=1\.5 is not allowed: a value <= 1\.0"),
         (["warm_up_days=500"], r"warm_up_days=500 is not allowed: fewer days than days=365"),
-        (["strategy.name=foo"], r"strategy\.name='foo' is not allowed: one of baseline"),
+        (["strategy.channel.fixed=fax"], r"strategy\.channel\.fixed='fax' .*one of onsite, edm"),
+        (["strategy.timing.kind=never"], r"strategy\.timing\.kind='never' .*one of cadence"),
+        (["strategy.channel.by_stage.loyal=pigeon"], r"by_stage\.loyal='pigeon'"),
+        (["strategy.segmentation.frequency=[4,2]"], r"segmentation\.frequency=\[4, 2\]"),
         (["market.roles.entry_margin=0.1"], r"market\.roles\.entry_margin=0\.1 .*exit_margin"),
         (["population.type_shares.risky=0.5"], r"population\.type_shares=.*sum to 1"),
         (["market.shocks.0.target=XX"], r"market\.shocks\.0\.target='XX' .*a country"),

@@ -25,6 +25,9 @@ ORDER_DEFAULTS: dict[str, Any] = {
     "discount": 0.0,
     "promotion": "none",
     "channel": "none",
+    "segment": "none",
+    "group": "strategy",
+    "holdout": False,
     "expected_quality": 0.5,
     "true_quality": 0.5,
     "tie": 0.0,
@@ -41,6 +44,8 @@ EVENT_DEFAULTS: dict[str, Any] = {
     "other": -1,
     "detail": "",
     "tool": "none",
+    "segment": "none",
+    "outcome": "",
     "value": 0.0,
 }
 
@@ -327,7 +332,7 @@ def test_gmv_cost_profit() -> None:
     )
     s = summary(o, e)
     assert s["gmv"] == 20.0  # 13 + 7
-    assert s["marketing_cost"] == 1.5  # 0.5 + 1.0; only contacts cost
+    assert s["marketing_cost"] == 1.5  # 0.5 + 1.0; no coupon was redeemed
     assert s["seller_profit"] == 0.5  # (3 - 1) - 1.5
 
 
@@ -516,3 +521,85 @@ def test_ratios_in_unit_interval(
     shares = s["abandonment_by_reason"]
     assert shares == {} or sum(shares.values()) == pytest.approx(1.0)
     json.dumps(s, allow_nan=False)
+
+
+# --- marketing ---------------------------------------------------------------------------------
+
+
+def test_coupon_cost_is_booked_only_when_redeemed() -> None:
+    o = orders(
+        {"promotion": "coupon", "channel": "edm", "discount": 1.5, "seller_net": 2.0},
+        {"promotion": "none", "seller_net": 3.0},
+    )
+    e = events(contact("edm", tool="coupon", cost=0.1), contact("edm", tool="coupon", cost=0.1))
+    s = summary(o, e)
+    assert s["redemptions"] == 1  # one coupon order of two coupon contacts
+    assert s["marketing_cost"] == pytest.approx(1.7)  # contacts 0.1 + 0.1, redeemed 1.5
+    # the discount already lowered seller_net; only contacts come off: 2 + 3 - 0.2
+    assert s["seller_profit"] == pytest.approx(4.8)
+
+
+def test_conversion_by_segment_and_unsubscribes() -> None:
+    o = orders(
+        {"channel": "edm", "segment": "loyal"},
+        {"channel": "edm", "segment": "loyal"},
+        {"channel": "none", "segment": "none"},
+    )
+    e = events(
+        {**contact("edm"), "segment": "loyal", "outcome": "landed"},
+        {**contact("edm"), "segment": "loyal", "outcome": "ignored"},
+        {**contact("edm"), "segment": "loyal", "outcome": "ignored"},
+        {**contact("edm"), "segment": "loyal", "outcome": "ignored"},
+        {**contact("edm"), "segment": "new", "outcome": "unsubscribed"},
+    )
+    s = summary(o, e)
+    # loyal: 2 attributed orders / 4 contacts; new: 0 / 1
+    assert s["contact_conversion_by_segment"] == {"loyal": 0.5, "new": 0.0}
+    assert s["unsubscribes"] == 1
+
+
+def test_segmentation_accuracy_is_the_mean_refit_score_in_the_window() -> None:
+    e = events(
+        {"kind": "segmentation", "trader": -1, "value": 0.2, "day": 5},
+        {"kind": "segmentation", "trader": -1, "value": 0.6, "day": 35},
+        {"kind": "segmentation", "trader": -1, "value": 0.9, "day": 150},  # after the window
+    )
+    assert summary(e=e)["segmentation_accuracy"] == pytest.approx(0.4)  # (0.2 + 0.6) / 2
+    assert summary()["segmentation_accuracy"] is None
+
+
+def test_holdout_effect_scales_the_holdout_to_the_treated_customers() -> None:
+    o = orders(
+        # treated customers (1,100), (2,100), (3,100): 3 + 2 + 1 = 6 orders, net 1 each
+        *[{"buyer": 1, "seller_net": 1.0}] * 3,
+        *[{"buyer": 2, "seller_net": 1.0}] * 2,
+        {"buyer": 3, "seller_net": 1.0},
+        # holdout customer (4,100): 1 order, net 1
+        {"buyer": 4, "seller_net": 1.0, "holdout": True},
+    )
+    effect = m.holdout_effect(o, contact_cost=0.5)
+    assert (effect["treated_customers"], effect["holdout_customers"]) == (3, 1)
+    assert effect["incremental_orders"] == pytest.approx(3.0)  # 6 - 3/1 * 1
+    assert effect["incremental_profit"] == pytest.approx(2.5)  # 6 - 3 * 1 - 0.5
+    no_holdout = m.holdout_effect(o[~o["holdout"]], contact_cost=0.5)
+    assert no_holdout["incremental_orders"] is None
+
+
+def test_group_summaries_split_orders_and_contacts_by_seller_group() -> None:
+    o = orders(
+        {"seller": 100, "group": "rfm", "channel": "edm"},
+        {"seller": 200, "group": "no_marketing"},
+        {"seller": 200, "group": "no_marketing"},
+    )
+    e = events({**contact("edm"), "trader": 100}, {**contact("edm"), "trader": 100})
+    groups = m.group_summaries(
+        o,
+        e,
+        pd.Series({100: "rfm", 200: "no_marketing", 300: "no_marketing"}),
+        window_start=0,
+        window_end=100,
+    )
+    assert groups["rfm"]["orders"] == 1 and groups["rfm"]["contacts"] == 2
+    assert groups["rfm"]["contact_conversion"] == 0.5  # 1 attributed order / 2 contacts
+    assert groups["no_marketing"]["sellers"] == 2 and groups["no_marketing"]["orders"] == 2
+    assert groups["no_marketing"]["contacts"] == 0

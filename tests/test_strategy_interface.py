@@ -6,9 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.logs import CHANNELS, PROMOTIONS, events_frame
+from sim.logs import CHANNELS, CONTACT_OUTCOMES, PROMOTIONS, SEGMENTS, events_frame
+from sim.marketing.contacts import Contacts
 from sim.model import MarketModel
-from sim.strategy import Contacts
+from sim.traders import STANDARD
 from tests.conftest import small_config
 
 
@@ -24,14 +25,24 @@ class ContactRandomBuyers:
         sellers = np.flatnonzero(t.is_seller)
         buyers = self.rng.integers(0, len(t), size=len(sellers))
         n = len(sellers)
+        landed = self.rng.random(n) < 0.5
         return Contacts(
             seller=sellers,
             buyer=buyers,
             channel=np.full(n, CHANNELS.index("edm")),
             promotion=np.full(n, PROMOTIONS.index("none")),
+            product=np.full(n, STANDARD),
+            segment=np.full(n, SEGMENTS.index("all")),
+            discount_share=np.zeros(n),
             cost=np.full(n, 20, dtype=np.int64),
-            landed=self.rng.random(n) < 0.5,
+            outcome=np.where(
+                landed, CONTACT_OUTCOMES.index("landed"), CONTACT_OUTCOMES.index("ignored")
+            ),
+            landed=landed,
         )
+
+    def accuracy(self) -> None:
+        return None
 
 
 def run(strategy: bool) -> MarketModel:
@@ -57,10 +68,10 @@ def test_contacts_are_paid_logged_and_attributed_without_touching_population_or_
     contacts = events[events["kind"] == "contact"]
     assert len(contacts) > 0 and (contacts["detail"] == "edm").all()
     assert marketed.ledger.accounts["marketing"] == 20 * len(contacts)  # 20 cents each
-    channel = marketed.state.orders.view("channel")
-    attributed = channel == CHANNELS.index("edm")
+    log = marketed.state.orders
+    attributed = log.view("channel") == CHANNELS.index("edm")
     assert attributed.any()
-    # an attributed order's seller is the one who sent the contact that day
-    days = marketed.state.orders.view("contact_day")[attributed]
-    assert (days == marketed.state.orders.view("day")[attributed]).all()
+    # last-touch attribution: the contact came at most attribution_days before the order
+    lag = log.view("day")[attributed] - log.view("contact_day")[attributed]
+    assert ((lag >= 0) & (lag <= marketed.config.platform.attribution_days)).all()
     assert not (base.state.orders.view("channel") != 0).any()

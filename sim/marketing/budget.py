@@ -1,0 +1,50 @@
+"""Budgets: a spend cap per seller and period, a contact cap per customer and period.
+
+Due contacts are ranked by priority within each seller and kept while the seller's spend this
+period stays within its cap; a customer already contacted `frequency_cap` times this period is
+skipped. Neither cap is ever exceeded.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.config import BudgetConfig
+
+
+class Budget:
+    """Tracks each seller's spend in the current period."""
+
+    def __init__(self, config: BudgetConfig, n_traders: int) -> None:
+        self.config = config
+        self.cap = round(config.spend_cap * 100)
+        self.spent = np.zeros(n_traders, dtype=np.int64)  # cents, this period
+        self.period = 0
+
+    def period_of(self, day: int) -> int:
+        return day // self.config.period_days
+
+    def start(self, day: int) -> None:
+        """Reset spending when a new period begins."""
+        if self.period_of(day) != self.period:
+            self.period = self.period_of(day)
+            self.spent[:] = 0
+
+    def select(
+        self,
+        sellers: np.ndarray,
+        cost: np.ndarray,
+        priority: np.ndarray,
+        contacts_this_period: np.ndarray,
+    ) -> np.ndarray:
+        """Rows to contact: under the frequency cap, best first until the spend cap."""
+        eligible = np.flatnonzero(contacts_this_period < self.config.frequency_cap)
+        order = eligible[np.lexsort((-priority[eligible], sellers[eligible]))]
+        s, c = sellers[order], cost[order]
+        total = np.cumsum(c)
+        first = np.r_[True, s[1:] != s[:-1]] if len(s) else np.zeros(0, dtype=bool)
+        start = np.maximum.accumulate(np.where(first, np.arange(len(s)), 0))
+        running = total - np.where(start > 0, total[start - 1], 0)  # spend within the seller
+        chosen = order[running <= self.cap - self.spent[s]]
+        np.add.at(self.spent, sellers[chosen], cost[chosen])
+        return np.sort(chosen)

@@ -1,0 +1,219 @@
+"""A marketing strategy composed of its components, run for one group of sellers.
+
+Each day: read the group's customer records; leave out the holdout and those who unsubscribed;
+label segments; find who is due; pick channel, product and promotion; rank by what each
+segment has returned so far and cut at the budgets; send, and learn from the responses.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from sim.config import StrategyConfig
+from sim.logs import CHANNELS, CONTACT_OUTCOMES
+from sim.marketing.budget import Budget
+from sim.marketing.channels import ChannelChoice, ChannelTable, ThompsonChannels, deliver
+from sim.marketing.contacts import Contacts
+from sim.marketing.customers import CustomerBook, stages
+from sim.marketing.holdout import in_holdout
+from sim.marketing.products import choose_products
+from sim.marketing.promotions import (
+    SAMPLE,
+    choose_promotions,
+    discount_share,
+    promotion_cost,
+)
+from sim.marketing.segmentation import Observed, make_segmentation
+from sim.marketing.timing import Timing
+from sim.state import MarketState
+
+OUTCOME = {name: i for i, name in enumerate(CONTACT_OUTCOMES)}
+
+
+class Strategy(Protocol):
+    def plan(self, day: int) -> Contacts: ...
+
+
+class NoMarketing:
+    """The baseline: customers find sellers through search and their own ties."""
+
+    def plan(self, day: int) -> Contacts:
+        return Contacts.none()
+
+    def accuracy(self) -> float | None:
+        return None
+
+
+class Campaign:
+    """Runs a composed strategy for the sellers of one group."""
+
+    def __init__(
+        self, config: StrategyConfig, group: int, state: MarketState, rng: np.random.Generator
+    ) -> None:
+        self.config = config
+        self.group = group
+        self.state = state
+        self.rng = rng
+        n = len(state.traders)
+        self.segmentation = make_segmentation(
+            config.segmentation, state.world.n_countries, int(rng.integers(2**31))
+        )
+        self.table = ChannelTable.from_config(state.config.platform.channels)
+        bandit = (
+            ThompsonChannels(n, self.segmentation.n_segments)
+            if config.channel.kind == "learned"
+            else None
+        )
+        self.channels = ChannelChoice(config.channel, self.table, bandit)
+        self.timing = Timing(config.timing, state.world.festival_boost)
+        self.budget = Budget(config.budget, n)
+        # contacts and responses per segment, pooled over the group: the ranking signal
+        self.segment_tries = np.zeros(self.segmentation.n_segments)
+        self.segment_wins = np.zeros(self.segmentation.n_segments)
+
+    def plan(self, day: int) -> Contacts:
+        s, t, r = self.state, self.state.traders, self.state.relations
+        self.budget.start(day)
+        book = CustomerBook.of(r, t.is_seller & (t.group == self.group))
+        reachable = ~book.read(r.unsubscribed) & ~in_holdout(
+            book.buyer, book.seller, self.config.holdout_share, s.holdout_salt
+        )
+        book = book.subset(np.flatnonzero(reachable))
+        seen = self._observe(book, day)
+        segment = self.segmentation.labels(seen, day)
+        stage = stages(seen.orders, seen.recency, self.config.timing)
+        due = self.timing.due(
+            day,
+            stage,
+            seen.orders,
+            book.read(r.first_day),
+            book.read(r.last_day),
+            book.read(r.contact_day),
+            t.country[book.buyer],
+        )
+        rows = np.flatnonzero(due)
+        book, seen, segment, stage = (
+            book.subset(rows),
+            _take(seen, rows),
+            segment[rows],
+            stage[rows],
+        )
+        channel = self.channels.choose(book.seller, segment, stage, self.rng)
+        product = choose_products(self.config.product.kind, t, book.buyer, book.seller, stage)
+        promotion = choose_promotions(
+            self.config.promotion,
+            seen.orders,
+            book.read(r.tool_tries),
+            book.read(r.tool_wins),
+            self.rng,
+        )
+        cost = np.round(
+            (self.table.cost[channel] + promotion_cost(self.config.promotion, promotion)) * 100
+        ).astype(np.int64)
+        period = self.budget.period_of(day)
+        this_period = np.where(book.read(r.period) == period, book.read(r.period_contacts), 0)
+        priority = self._priority(segment) + 1e-6 * self.rng.random(len(book))
+        keep = self.budget.select(book.seller, cost, priority, this_period)
+        return self._send(
+            day,
+            book.subset(keep),
+            segment[keep],
+            channel[keep],
+            product[keep],
+            promotion[keep],
+            cost[keep],
+            this_period[keep],
+            period,
+        )
+
+    def accuracy(self) -> float | None:
+        return self.segmentation.accuracy()
+
+    def _observe(self, book: CustomerBook, day: int) -> Observed:
+        r, t = self.state.relations, self.state.traders
+        orders = book.read(r.orders)
+        tries, wins = book.read(r.tool_tries).sum(axis=1), book.read(r.tool_wins).sum(axis=1)
+        return Observed(
+            orders=orders,
+            recency=np.where(orders > 0, day - book.read(r.last_day), day + 1),
+            spend=book.read(r.spend),
+            behaviour=t.behaviour_tags[book.buyer],
+            country=t.country[book.buyer],
+            response_rate=(wins + 1.0) / (tries + 2.0),
+            hidden_type=t.buyer_type[book.buyer],
+        )
+
+    def _priority(self, segment: np.ndarray) -> np.ndarray:
+        """Expected response of the customer's segment so far (Beta mean)."""
+        return ((self.segment_wins + 1.0) / (self.segment_tries + 2.0))[segment]
+
+    def _send(self, day, book, segment, channel, product, promotion, cost, this_period, period):
+        t, r = self.state.traders, self.state.relations
+        tool = np.clip(promotion - 1, 0, 2)
+        has_tool = promotion > 0
+        appeal = np.where(has_tool, t.promotion_affinity[book.buyer, tool], 0.0)
+        delivery = deliver(
+            self.table,
+            channel,
+            t.channel_affinity[book.buyer, channel],
+            appeal,
+            this_period,
+            self.rng,
+        )
+        at = (book.buyer, book.slot)
+        r.period[at] = period
+        r.period_contacts[at] = this_period + 1
+        r.unsubscribed[at] |= delivery.unsubscribed
+        tried = np.flatnonzero(has_tool)
+        np.add.at(r.tool_tries, (book.buyer[tried], book.slot[tried], tool[tried]), 1)
+        np.add.at(
+            r.tool_wins,
+            (book.buyer[tried], book.slot[tried], tool[tried]),
+            delivery.landed[tried].astype(np.int16),
+        )
+        np.add.at(self.segment_tries, segment, 1.0)
+        np.add.at(self.segment_wins, segment, delivery.landed.astype(float))
+        if self.channels.bandit is not None:
+            self.channels.bandit.update(book.seller, segment, channel, delivery.landed)
+        self._send_samples(book, promotion == SAMPLE, delivery.reached)
+        outcome = np.select(
+            [delivery.unsubscribed, delivery.landed, delivery.reached],
+            [OUTCOME["unsubscribed"], OUTCOME["landed"], OUTCOME["ignored"]],
+            OUTCOME["unreached"],
+        )
+        return Contacts(
+            seller=book.seller,
+            buyer=book.buyer,
+            channel=channel + CHANNELS.index("onsite"),
+            promotion=promotion,
+            product=product,
+            segment=self.segmentation.codes(segment),
+            discount_share=discount_share(self.config.promotion, promotion),
+            cost=cost,
+            outcome=outcome,
+            landed=delivery.landed,
+        )
+
+    def _send_samples(self, book: CustomerBook, sample: np.ndarray, reached: np.ndarray) -> None:
+        """A sample that arrives is a private, fairly reliable reading of the seller's quality."""
+        s = self.state
+        got = np.flatnonzero(sample & reached)
+        noise = 0.5 * s.config.platform.signal_noise * self.rng.standard_normal(len(got))
+        reading = np.clip(s.traders.quality[book.seller[got]] + noise, 0.01, 0.99)
+        weight = self.config.promotion.sample_weight
+        s.relations.add_experience(
+            book.buyer[got], book.slot[got], weight * reading, weight * (1.0 - reading)
+        )
+
+
+def _take(seen: Observed, rows: np.ndarray) -> Observed:
+    return Observed(**{name: value[rows] for name, value in vars(seen).items()})
+
+
+def make_strategy(
+    config: StrategyConfig, group: int, state: MarketState, rng: np.random.Generator
+) -> Strategy:
+    """The campaign a strategy config describes, or no marketing for the baseline."""
+    return Campaign(config, group, state, rng) if config.active else NoMarketing()

@@ -1,0 +1,78 @@
+"""What a seller knows of its customers: records, life-cycle stages and RFM tiers.
+
+A record is a (buyer, seller) pair the seller has dealt with: an order, or a conversation. It
+holds only what the seller observes (recency, frequency, money, its own contacts and the
+responses to them, the platform's behaviour tags of the buyer), never the buyer's hidden type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config import STAGES, SegmentationConfig, TimingConfig
+from sim.logs import RFM_TIERS
+from sim.relations import Relations
+
+STAGE = {name: i for i, name in enumerate(STAGES)}
+TIER = {name: i for i, name in enumerate(RFM_TIERS)}
+LOYAL_ORDERS = 4  # orders after which a recent customer counts as loyal
+
+
+@dataclass
+class CustomerBook:
+    """Customer records of a set of sellers today, one row a (buyer, slot) of a seller."""
+
+    buyer: np.ndarray
+    slot: np.ndarray
+    seller: np.ndarray
+
+    @classmethod
+    def of(cls, relations: Relations, sellers: np.ndarray) -> CustomerBook:
+        """Records of the sellers flagged True in the boolean array `sellers`."""
+        buyer, slot = np.nonzero(relations.seller >= 0)
+        seller = relations.seller[buyer, slot].astype(np.int64)
+        keep = sellers[seller]
+        return cls(buyer[keep], slot[keep], seller[keep])
+
+    def __len__(self) -> int:
+        return len(self.buyer)
+
+    def subset(self, rows: np.ndarray) -> CustomerBook:
+        return CustomerBook(self.buyer[rows], self.slot[rows], self.seller[rows])
+
+    def read(self, array: np.ndarray) -> np.ndarray:
+        """A relations array (buyer by slot, maybe with trailing axes) at these records."""
+        return array[self.buyer, self.slot]
+
+
+def stages(orders: np.ndarray, recency: np.ndarray, timing: TimingConfig) -> np.ndarray:
+    """Life-cycle stage codes (sim.config.STAGES) from frequency and days since last order."""
+    stage = np.full(len(orders), STAGE["active"])
+    stage[orders == 1] = STAGE["new"]
+    stage[orders >= LOYAL_ORDERS] = STAGE["loyal"]
+    stage[recency > timing.at_risk_days] = STAGE["at_risk"]
+    stage[recency > timing.churned_days] = STAGE["churned"]
+    stage[orders == 0] = STAGE["prospect"]
+    return stage
+
+
+def rfm_tiers(
+    orders: np.ndarray, recency: np.ndarray, spend: np.ndarray, cuts: SegmentationConfig
+) -> np.ndarray:
+    """RFM tier codes (sim.logs.RFM_TIERS) by the configured cut points.
+
+    champions: recent, frequent and big spenders; loyal: frequent; new: one recent order;
+    at_risk: repeat buyers gone quiet; hibernating: long gone; potential: everyone else.
+    """
+    recent, lapsing, lost = cuts.recency_days
+    repeat, frequent = cuts.frequency
+    tier = np.full(len(orders), TIER["potential"])
+    tier[(orders == 1) & (recency <= recent)] = TIER["new"]
+    tier[orders >= frequent] = TIER["loyal"]
+    tier[(orders >= frequent) & (recency <= recent) & (spend >= cuts.monetary)] = TIER["champions"]
+    tier[(orders >= repeat) & (recency > lapsing)] = TIER["at_risk"]
+    tier[recency > lost] = TIER["hibernating"]
+    tier[orders == 0] = TIER["prospect"]
+    return tier

@@ -1,0 +1,33 @@
+"""Which of a seller's products a contact features (DESIGN section 5).
+
+bestseller: the seller's most sold product; tag_matching: the product whose tags best match the
+customer's observed tastes (its browsing behaviour, as the platform shows it); tiered: the entry
+product for prospects and new customers, the premium one for loyal customers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.marketing.customers import STAGE
+from sim.traders import PRODUCTS, STANDARD, TraderTable
+
+ENTRY, PREMIUM = PRODUCTS.index("entry"), PRODUCTS.index("premium")
+PREFER_STANDARD = np.array([0.0, 1e-9, 0.0])  # ties between products go to the standard one
+
+
+def choose_products(
+    kind: str, traders: TraderTable, buyers: np.ndarray, sellers: np.ndarray, stage: np.ndarray
+) -> np.ndarray:
+    """Product index (sim.traders.PRODUCTS) per contact."""
+    if kind == "bestseller":
+        return (traders.product_sales[sellers] + PREFER_STANDARD).argmax(axis=1)
+    if kind == "tag_matching":
+        match = np.einsum(
+            "rt,rpt->rp", traders.observed_tastes[buyers], traders.product_tags[sellers]
+        )
+        return (match + PREFER_STANDARD).argmax(axis=1)
+    product = np.full(len(buyers), STANDARD)
+    product[(stage == STAGE["prospect"]) | (stage == STAGE["new"])] = ENTRY
+    product[stage == STAGE["loyal"]] = PREMIUM
+    return product

@@ -1,0 +1,48 @@
+"""Promotion tools by a customer's promotional preference (DESIGN section 5).
+
+coupon: a discount on the offered product, its cost booked only when redeemed (as the discount
+on the order); sample: sent with the contact at a cost, it gives the customer a private reading
+of the seller's quality, which narrows its belief; trial: the first order carries no risk for
+the buyer, the seller bears the return; matched: for each customer, the tool it has been seen
+to respond to (Thompson sampling over its own response history).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.config import PromotionConfig
+from sim.logs import PROMOTIONS
+
+NONE, COUPON, SAMPLE, TRIAL = (PROMOTIONS.index(p) for p in ("none", "coupon", "sample", "trial"))
+TOOL_CODES = np.array([COUPON, SAMPLE, TRIAL])  # the relations' tool axis, as PROMOTIONS codes
+
+
+def choose_promotions(
+    config: PromotionConfig,
+    orders: np.ndarray,
+    tool_tries: np.ndarray,
+    tool_wins: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """PROMOTIONS code per contact. A trial is only for a first order."""
+    first_order = orders == 0
+    n = len(orders)
+    if config.kind == "matched":
+        draw = rng.beta(tool_wins + 1.0, tool_tries - tool_wins + 1.0)
+        draw[~first_order, 2] = -np.inf
+        return TOOL_CODES[draw.argmax(axis=1)]
+    code = PROMOTIONS.index(config.kind)
+    promotion = np.full(n, code)
+    if code == TRIAL:
+        promotion[~first_order] = NONE
+    return promotion
+
+
+def promotion_cost(config: PromotionConfig, promotion: np.ndarray) -> np.ndarray:
+    """Cost at sending time (USD): only samples cost before anything is redeemed."""
+    return np.where(promotion == SAMPLE, config.sample_cost, 0.0)
+
+
+def discount_share(config: PromotionConfig, promotion: np.ndarray) -> np.ndarray:
+    return np.where(promotion == COUPON, config.coupon_discount, 0.0)
