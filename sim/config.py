@@ -231,6 +231,7 @@ class PlatformConfig:
     attribution_days: int = bounded(7, lo=0)
     memory_slots: int = bounded(8, lo=1, hi=64)
     behaviour_noise: float = bounded(0.3, lo=0.0)  # noise of the behaviour tags sellers see
+    taste_noise: float = bounded(0.1, lo=0.0)  # noise of the tag profile sellers see
     channels: dict[str, ChannelSpec] = field(default_factory=default_channels)
 
 

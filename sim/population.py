@@ -62,7 +62,7 @@ def draw_traders(
         product_tags=_unit(
             world.category_tags[specialty][:, None, :]
             + population.tag_noise * draws["z_tags"][:, None, :]
-            + 0.5 * population.tag_noise * draws["z_variants"]
+            + population.tag_noise * draws["z_variants"]
         ).astype(np.float32),
         product_sales=np.zeros((n, len(PRODUCTS)), dtype=np.int64),
         listing_signal=np.clip(quality + noise * draws["z_signal"], 0.01, 0.99),
@@ -91,7 +91,7 @@ def draw_traders(
         channel_affinity=np.exp(CHANNEL_TASTE * draws["z_channel"]),
         promotion_affinity=_promotion_affinity(btype, draws["z_promotion"]),
         behaviour_tags=_behaviour_tags(btype, platform.behaviour_noise, draws["z_behaviour"]),
-        observed_tastes=_unit(preferences + platform.behaviour_noise * draws["z_tastes"]).astype(
+        observed_tastes=_unit(preferences + platform.taste_noise * draws["z_tastes"]).astype(
             np.float32
         ),
     )

@@ -16,16 +16,28 @@ from sim.config import ConfigError, SimConfig, validate
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 OPTIONS = sorted(
-    f"{path.parent.name}={path.stem}"
-    for path in CONFIGS.glob("*/*.yaml")
-    if path.parent.name != "hydra"
+    f"{path.parent.relative_to(CONFIGS)}={path.stem}"
+    for path in [*CONFIGS.glob("*/*.yaml"), *CONFIGS.glob("*/*/*.yaml")]
 )
 
 
 @pytest.mark.parametrize("option", OPTIONS)
 def test_every_config_option_composes_and_validates(option: str) -> None:
-    config = load_config([option])
+    config = load_config([option] if option.count("/") < 1 else ["strategy=full", option])
     assert isinstance(config, SimConfig)
+
+
+def test_a_strategy_component_can_be_swapped_on_its_own() -> None:
+    config = load_config(
+        ["strategy=rfm", "strategy/promotion=sample", "strategy.holdout_share=0.2"]
+    )
+    s = config.strategy
+    assert (s.name, s.segmentation.kind, s.promotion.kind, s.holdout_share) == (
+        "rfm",
+        "rfm",
+        "sample",
+        0.2,
+    )
 
 
 def bounded_fields(node, path=""):

@@ -37,12 +37,18 @@ markets = st.fixed_dictionaries(
         "verification": st.floats(0, 1),
         "shock": st.floats(-0.5, 1.0),
         "market": st.sampled_from(["default", "currency_shock"]),
+        "strategy": st.sampled_from(["baseline", "segmented", "rfm", "personalized", "full"]),
     }
 )
 
 
 def configure(m: dict):
-    config = small_config(f"market={m['market']}", n_traders=m["n_traders"], days=m["days"])
+    config = small_config(
+        f"market={m['market']}",
+        f"strategy={m['strategy']}",
+        n_traders=m["n_traders"],
+        days=m["days"],
+    )
     config.seed = m["seed"]
     config.service.shipping_fee_share = m["fee_share"]
     config.service.return_hassle = m["hassle"]
@@ -105,6 +111,10 @@ def test_every_metric_within_its_range(m: dict) -> None:
     )
     for name in RATIOS:
         assert summary[name] is None or 0.0 <= summary[name] <= 1.0, name
+    # one contact may be credited with several orders in its attribution window: >= 0 only
+    assert summary["contact_conversion"] is None or summary["contact_conversion"] >= 0.0
+    ari = summary["segmentation_accuracy"]  # adjusted Rand index: chance is 0, below is rare
+    assert ari is None or -1.0 <= ari <= 1.0
     shares = summary["abandonment_by_reason"]
     assert not shares or abs(sum(shares.values()) - 1.0) < 1e-9
     assert summary["gmv"] >= 0.0 and summary["marketing_cost"] >= 0.0

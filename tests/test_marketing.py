@@ -1,0 +1,243 @@
+"""Marketing strategies do what the domain says: each component checked on its own and in a run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.config import CHANNEL_NAMES, STAGES, ChannelConfig, TimingConfig
+from sim.logs import PROMOTIONS
+from sim.marketing.channels import ChannelChoice, ChannelTable, ThompsonChannels
+from sim.marketing.customers import CustomerBook
+from sim.marketing.holdout import in_holdout
+from sim.marketing.timing import Timing, event_starts
+from sim.model import MarketModel
+from sim.run import simulate
+from sim.shopping import Offered
+from sim.trust import variance
+from tests.conftest import run_model, small_config
+
+
+def contacts_of(result) -> pd.DataFrame:
+    return result.events[result.events["kind"] == "contact"]
+
+
+# --- promotions --------------------------------------------------------------------------------
+
+
+def test_a_sample_narrows_the_receiving_buyers_belief() -> None:
+    model = run_model(small_config("strategy=rfm", "strategy/promotion=sample", days=30))
+    campaign, r = model.strategy, model.state.relations
+    book = CustomerBook.of(r, model.traders.is_seller)
+    assert len(book) > 0
+    before = variance(*model.state.beliefs.of(book.buyer, book.seller, book.slot))
+    campaign._send_samples(book, np.ones(len(book), bool), np.ones(len(book), bool))
+    after = variance(*model.state.beliefs.of(book.buyer, book.seller, book.slot))
+    # a sample adds sample_weight = 4 pseudo-observations: the Beta variance must fall
+    assert (after < before).all()
+
+
+def test_a_coupon_lowers_the_landed_price_by_its_discount() -> None:
+    model = MarketModel(small_config(n_traders=300, days=5))
+    t = model.traders
+    buyer = np.flatnonzero(~t.is_seller)[:1]
+    seller = np.flatnonzero(t.is_seller)[:1]
+    candidates, slots = seller[None, :], np.full((1, 1), -1)
+    offers = {}
+    for share in (0.0, 0.2):
+        offered = Offered.nothing(1)
+        offered.seller[:] = seller
+        offered.promotion[:] = PROMOTIONS.index("coupon")
+        offered.discount_share[:] = share
+        _, extra = model.shopping._features(
+            0, buyer, candidates, slots, np.ones((1, 1), bool), offered
+        )
+        offers[share] = extra
+    # 20% off: the price falls to 0.8 of the list price, and the discount is the other 0.2
+    assert offers[0.2]["price"][0, 0] == pytest.approx(0.8 * offers[0.0]["price"][0, 0])
+    assert offers[0.2]["discount"][0, 0] == pytest.approx(0.2 * offers[0.0]["price"][0, 0])
+
+
+def test_coupon_cost_is_booked_only_when_redeemed() -> None:
+    result = simulate(small_config("strategy=segmented", n_traders=2000, days=120))
+    orders, sent = result.orders, contacts_of(result)
+    coupons = orders[orders["promotion"] == "coupon"]
+    assert len(coupons) > 0 and (coupons["discount"] > 0).all()
+    assert (orders.loc[orders["promotion"] != "coupon", "discount"] == 0).all()
+    assert (sent["tool"] == "coupon").sum() > len(coupons)  # most coupons are never redeemed
+    window = orders["day"] >= result.summary["warm_up_days"]
+    contact_cost = sent.loc[sent["day"] >= result.summary["warm_up_days"], "value"].sum()
+    expected = contact_cost + orders.loc[window, "discount"].sum()
+    assert result.summary["marketing_cost"] == pytest.approx(expected)
+
+
+# --- who is contacted, and how often -------------------------------------------------------------
+
+
+def test_holdout_customers_receive_no_contact() -> None:
+    config = small_config("strategy=rfm", "strategy.holdout_share=0.3", n_traders=2000, days=120)
+    model = run_model(config)
+    result_events = model.state.events
+    kind = result_events.view("kind")
+    contact = kind == 4  # sim.logs.EVENT_KINDS.index("contact")
+    buyers, sellers = result_events.view("other")[contact], result_events.view("trader")[contact]
+    assert len(buyers) > 100
+    assert not in_holdout(buyers, sellers, 0.3, model.state.holdout_salt).any()
+    # ... while a holdout exists among the customers the sellers know
+    book = CustomerBook.of(model.state.relations, model.traders.is_seller)
+    held = in_holdout(book.buyer, book.seller, 0.3, model.state.holdout_salt)
+    assert 0.2 < held.mean() < 0.4
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    strategy=st.sampled_from(["segmented", "rfm", "personalized", "full"]),
+    spend_cap=st.floats(0.0, 5.0),
+    frequency_cap=st.integers(0, 3),
+    period_days=st.integers(1, 20),
+    seed=st.integers(0, 1000),
+)
+def test_budgets_and_frequency_caps_are_never_exceeded(
+    strategy: str, spend_cap: float, frequency_cap: int, period_days: int, seed: int
+) -> None:
+    config = small_config(f"strategy={strategy}", n_traders=600, days=50)
+    config.seed = seed
+    config.strategy.budget.spend_cap = spend_cap
+    config.strategy.budget.frequency_cap = frequency_cap
+    config.strategy.budget.period_days = period_days
+    sent = contacts_of(simulate(config))
+    period = sent["day"] // period_days
+    spend = sent.groupby([sent["trader"], period])["value"].sum()
+    assert (spend <= spend_cap + 1e-9).all()
+    per_customer = sent.groupby([sent["trader"], sent["other"], period]).size()
+    assert (per_customer <= frequency_cap).all()
+
+
+# --- channels ------------------------------------------------------------------------------------
+
+
+def test_by_stage_uses_the_mapped_channel_for_each_stage() -> None:
+    config = ChannelConfig(kind="by_stage")
+    table = ChannelTable.from_config(small_config().platform.channels)
+    choice = ChannelChoice(config, table, None)
+    stage = np.arange(len(STAGES))
+    chosen = choice.choose(np.zeros(len(STAGES), int), np.zeros(len(STAGES), int), stage, None)
+    assert [CHANNEL_NAMES[c] for c in chosen] == [config.by_stage[s] for s in STAGES]
+
+
+def test_instant_messengers_need_a_prior_relationship() -> None:
+    table = ChannelTable.from_config(small_config().platform.channels)
+    choice = ChannelChoice(ChannelConfig(kind="fixed", fixed="whatsapp"), table, None)
+    stage = np.array([STAGES.index("prospect"), STAGES.index("loyal")])
+    chosen = choice.choose(np.zeros(2, int), np.zeros(2, int), stage, None)
+    assert [CHANNEL_NAMES[c] for c in chosen] == ["edm", "whatsapp"]  # a prospect gets e-mail
+
+
+def test_learned_channels_converge_to_the_best_channel() -> None:
+    rng = np.random.default_rng(5)
+    bandit = ThompsonChannels(n_traders=1, n_segments=2)
+    response = np.array([[0.02, 0.05, 0.15, 0.08], [0.20, 0.05, 0.02, 0.02]])  # per segment
+    allowed = np.ones((50, len(CHANNEL_NAMES)), bool)
+    picks = {0: [], 1: []}
+    for _ in range(60):
+        for segment in (0, 1):
+            seg = np.full(50, segment)
+            channel = bandit.choose(np.zeros(50, int), seg, allowed, rng)
+            bandit.update(
+                np.zeros(50, int), seg, channel, rng.random(50) < response[segment, channel]
+            )
+            picks[segment].append(channel)
+    late = {s: np.concatenate(picks[s][-10:]) for s in picks}
+    # the best arm of segment 0 is skype (0.15), of segment 1 on-site (0.20)
+    assert (late[0] == CHANNEL_NAMES.index("skype")).mean() > 0.8
+    assert (late[1] == CHANNEL_NAMES.index("onsite")).mean() > 0.8
+
+
+# --- timing --------------------------------------------------------------------------------------
+
+
+def test_calendar_timing_contacts_in_the_days_before_festivals_and_sales() -> None:
+    boost = np.ones((1, 365))
+    boost[0, 100:103] = 2.0  # a festival starting on day 100
+    timing = Timing(TimingConfig(kind="calendar", lead_days=3), boost)
+    loyal = np.array([STAGES.index("loyal")])
+    due = [
+        bool(
+            timing.due(
+                d,
+                loyal,
+                np.array([3]),
+                np.array([0]),
+                np.array([50]),
+                np.array([10]),
+                np.array([0]),
+            )[0]
+        )
+        for d in range(90, 105)
+    ]
+    # due on days 97, 98 and 99: one to three days before the start, never on or after it
+    assert [d for d, ok in zip(range(90, 105), due, strict=True) if ok] == [97, 98, 99]
+
+
+def test_a_calendar_campaign_sends_its_contacts_before_events() -> None:
+    config = small_config("strategy=rfm", "strategy/timing=calendar", n_traders=2000, days=200)
+    model = run_model(config)
+    log = model.state.events
+    contact = log.view("kind") == 4
+    day, buyer = log.view("day")[contact], log.view("other")[contact]
+    seller = log.view("trader")[contact]
+    country = model.traders.country[buyer]
+    starts = event_starts(model.world.festival_boost)
+    lead = config.strategy.timing.lead_days
+    ahead = np.zeros(len(day), bool)
+    for k in range(1, lead + 1):
+        ahead |= starts[country, (day + k) % 365]
+    welcome = ~ahead  # the only other contacts are one-off welcomes to prospects
+    assert ahead.sum() > 100
+    assert ahead.mean() > 0.5
+    pairs = buyer[welcome].astype(np.int64) * len(model.traders) + seller[welcome]
+    assert len(np.unique(pairs)) >= 0.95 * welcome.sum()  # once per customer and seller
+
+
+# --- segmentation and products -------------------------------------------------------------------
+
+
+def test_kmeans_recovers_hidden_types_when_signals_are_clean_and_degrades_with_noise() -> None:
+    def accuracy(noise: float) -> float:
+        config = small_config(
+            "strategy=segmented", f"platform.behaviour_noise={noise}", n_traders=3000, days=100
+        )
+        return simulate(config).summary["segmentation_accuracy"]
+
+    clean, noisy = accuracy(0.05), accuracy(2.0)
+    assert clean > 0.3  # adjusted Rand index: 0 is chance
+    assert noisy < 0.5 * clean
+
+
+def test_tag_matching_raises_the_match_score_of_orders() -> None:
+    def offer_match(product: str) -> float:
+        config = small_config(
+            "strategy=segmented", f"strategy/product={product}", n_traders=5000, days=200
+        )
+        orders = simulate(config).orders
+        return orders.loc[orders["promotion"] != "none", "match"].mean()
+
+    assert offer_match("tag_matching") > offer_match("bestseller") + 0.01
+
+
+# --- mixes ---------------------------------------------------------------------------------------
+
+
+def test_half_the_sellers_on_a_strategy_are_reported_against_the_other_half() -> None:
+    result = simulate(small_config("strategy=rfm", "strategy.share=0.5", n_traders=2000, days=120))
+    groups = result.summary["groups"]
+    assert set(groups) == {"no_marketing", "rfm"}
+    sellers = groups["rfm"]["sellers"] + groups["no_marketing"]["sellers"]
+    assert 0.35 < groups["rfm"]["sellers"] / sellers < 0.65
+    assert groups["no_marketing"]["contacts"] == 0 and groups["rfm"]["contacts"] > 0
+    traders = result.traders.set_index("trader")
+    senders = traders.loc[contacts_of(result)["trader"].unique(), "group"]
+    assert (senders == "rfm").all()
