@@ -21,6 +21,7 @@ CHANNEL_NAMES = ("onsite", "edm", "skype", "whatsapp")
 STAGES = ("prospect", "new", "active", "loyal", "at_risk", "churned")
 SHOCK_KINDS = ("fx", "tariff", "shipping", "demand")
 BUYER_TYPES = ("loyal", "bargain_hunter", "occasional", "risky")
+NO_MARKETING = "no_marketing"  # the strategy group of sellers who do no marketing
 
 
 class ConfigError(ValueError):
@@ -353,6 +354,12 @@ class SimConfig:
     platform: PlatformConfig = field(default_factory=PlatformConfig)
     service: ServiceConfig = field(default_factory=ServiceConfig)
     strategy: StrategyConfig = field(default_factory=StrategyConfig)
+    mix: dict[str, StrategyConfig] = field(default_factory=dict)
+
+    def strategy_groups(self) -> list[StrategyConfig]:
+        """The marketing strategies of the market: `strategy`, then the `mix` in name order.
+        Group i + 1 runs the i-th; group 0 (the sellers left over) does no marketing."""
+        return [self.strategy, *(self.mix[name] for name in sorted(self.mix))]
 
 
 def validate(config: SimConfig) -> SimConfig:
@@ -396,7 +403,14 @@ def _check_bound(key: str, value: Any, meta: dict) -> None:
 def _check_rules(c: SimConfig) -> None:
     if c.warm_up_days >= c.days:
         _fail("warm_up_days", c.warm_up_days, f"fewer days than days={c.days}")
-    _check_strategy(c.strategy)
+    for key, strategy in [("strategy", c.strategy), *((f"mix.{n}", m) for n, m in c.mix.items())]:
+        _check_strategy(key, strategy)
+    names = [g.name for g in c.strategy_groups()]
+    if len(set(names)) != len(names) or NO_MARKETING in names:
+        _fail("mix", names, f"distinct strategy names other than {NO_MARKETING!r}")
+    total = sum(g.share for g in c.strategy_groups())
+    if total > 1.0 + 1e-9:
+        _fail("mix", {g.name: g.share for g in c.strategy_groups()}, "shares summing to <= 1")
     if set(c.platform.channels) != set(CHANNEL_NAMES):
         _fail(
             "platform.channels", sorted(c.platform.channels), f"exactly {', '.join(CHANNEL_NAMES)}"
@@ -417,21 +431,21 @@ def _check_choice(key: str, value: str, allowed: tuple[str, ...]) -> None:
         _fail(key, value, f"one of {', '.join(allowed)}")
 
 
-def _check_strategy(s: StrategyConfig) -> None:
-    _check_choice("strategy.segmentation.kind", s.segmentation.kind, SEGMENTATIONS)
-    _check_choice("strategy.product.kind", s.product.kind, PRODUCT_SELECTIONS)
-    _check_choice("strategy.channel.kind", s.channel.kind, CHANNEL_CHOICES)
-    _check_choice("strategy.channel.fixed", s.channel.fixed, CHANNEL_NAMES)
-    _check_choice("strategy.promotion.kind", s.promotion.kind, PROMOTION_CHOICES)
-    _check_choice("strategy.timing.kind", s.timing.kind, TIMINGS)
+def _check_strategy(key: str, s: StrategyConfig) -> None:
+    _check_choice(f"{key}.segmentation.kind", s.segmentation.kind, SEGMENTATIONS)
+    _check_choice(f"{key}.product.kind", s.product.kind, PRODUCT_SELECTIONS)
+    _check_choice(f"{key}.channel.kind", s.channel.kind, CHANNEL_CHOICES)
+    _check_choice(f"{key}.channel.fixed", s.channel.fixed, CHANNEL_NAMES)
+    _check_choice(f"{key}.promotion.kind", s.promotion.kind, PROMOTION_CHOICES)
+    _check_choice(f"{key}.timing.kind", s.timing.kind, TIMINGS)
     if set(s.channel.by_stage) != set(STAGES):
         _fail(
-            "strategy.channel.by_stage",
+            f"{key}.channel.by_stage",
             dict(s.channel.by_stage),
             f"a channel for each of {', '.join(STAGES)}",
         )
     for stage, channel in s.channel.by_stage.items():
-        _check_choice(f"strategy.channel.by_stage.{stage}", channel, CHANNEL_NAMES)
+        _check_choice(f"{key}.channel.by_stage.{stage}", channel, CHANNEL_NAMES)
     seg = s.segmentation
     if (
         len(seg.recency_days) != 3
@@ -439,21 +453,21 @@ def _check_strategy(s: StrategyConfig) -> None:
         or min(seg.recency_days) < 1
     ):
         _fail(
-            "strategy.segmentation.recency_days",
+            f"{key}.segmentation.recency_days",
             list(seg.recency_days),
             "three increasing day counts >= 1",
         )
     if len(seg.frequency) != 2 or not 1 <= seg.frequency[0] <= seg.frequency[1]:
         _fail(
-            "strategy.segmentation.frequency",
+            f"{key}.segmentation.frequency",
             list(seg.frequency),
             "two increasing order counts >= 1",
         )
     if s.timing.at_risk_days >= s.timing.churned_days:
         _fail(
-            "strategy.timing.at_risk_days",
+            f"{key}.timing.at_risk_days",
             s.timing.at_risk_days,
-            f"fewer days than strategy.timing.churned_days={s.timing.churned_days}",
+            f"fewer days than {key}.timing.churned_days={s.timing.churned_days}",
         )
 
 

@@ -58,7 +58,7 @@ EVENT_COLUMNS: dict[str, str] = {
 }
 
 NO_CHANNEL = "none"
-NO_MARKETING = "no_marketing"  # the strategy group of sellers who do no marketing
+NO_MARKETING = "no_marketing"  # the strategy group of sellers who do no marketing (as in config)
 RETENTION_DAYS = 90
 
 Ratio = float | None

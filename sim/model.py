@@ -63,9 +63,13 @@ class MarketModel(mesa.Model):
         self.roles = RoleDynamics(self.state, streams.roles)
         self.roles.assign_initial()
         self.initial_is_seller = traders.is_seller.copy()
-        self._assign_strategy_groups(streams.marketing)
-        self.strategy = make_strategy(config.strategy, 1, self.state, streams.marketing)
-        self.segmentation_accuracy: float | None = None
+        groups = config.strategy_groups()
+        self._assign_strategy_groups(groups, streams.marketing)
+        self.strategies = [
+            make_strategy(group, i + 1, self.state, streams.marketing)
+            for i, group in enumerate(groups)
+        ]
+        self.segmentation_accuracy: list[float | None] = [None] * len(groups)
         self.search = SearchIndex(traders, world.n_categories, config.platform.search_reputation)
         self.needs = Needs(self.state, streams.needs)
         utility = LinearUtility(config.population.utility)
@@ -102,16 +106,20 @@ class MarketModel(mesa.Model):
             t = self.state.traders
             self.state.ledger.pay_in("income", np.arange(len(t)), t.monthly_income)
 
-    def _assign_strategy_groups(self, rng: np.random.Generator) -> None:
-        """A random `strategy.share` of traders market with the strategy whenever they sell
-        (group 1); the others never market (group 0). Drawn from the marketing stream."""
-        s = self.config.strategy
-        chosen = rng.random(len(self.state.traders)) < s.share
-        self.state.traders.group[:] = np.where(chosen & s.active, 1, 0)
+    def _assign_strategy_groups(self, groups: list, rng: np.random.Generator) -> None:
+        """Each active strategy gets its `share` of the traders, who market with it whenever
+        they sell; the traders left over (group 0) never market. Drawn from the marketing
+        stream, so the population and the market's shocks stay those of the baseline."""
+        shares = np.array([g.share if g.active else 0.0 for g in groups])
+        u = rng.random(len(self.state.traders))
+        group = np.searchsorted(np.cumsum(shares), u, side="right") + 1
+        self.state.traders.group[:] = np.where(group <= len(groups), group, 0)
+        self.state.holdout_shares = np.array([0.0, *(g.holdout_share for g in groups)])
         self.state.holdout_salt = int(rng.integers(2**32))
 
     def _market(self, day: int) -> Contacts:
-        contacts = self.strategy.plan(day)
+        """Every strategy plans its contacts; the market books, logs and remembers them."""
+        contacts = Contacts.concatenate([strategy.plan(day) for strategy in self.strategies])
         state = self.state
         state.ledger.pay_out(contacts.seller, "marketing", contacts.cost)
         state.events.record(
@@ -135,11 +143,18 @@ class MarketModel(mesa.Model):
             contacts.channel[known],
             contacts.segment[known],
         )
-        accuracy = self.strategy.accuracy()
-        if accuracy is not None and accuracy != self.segmentation_accuracy:
-            state.events.record(day, "segmentation", np.array([-1]), value=accuracy)
-        self.segmentation_accuracy = accuracy
+        self._record_segmentation_accuracy(day)
         return contacts
+
+    def _record_segmentation_accuracy(self, day: int) -> None:
+        """Log each new k-means refit's agreement with hidden types (event `other` = group)."""
+        for i, strategy in enumerate(self.strategies):
+            accuracy = strategy.accuracy()
+            if accuracy is not None and accuracy != self.segmentation_accuracy[i]:
+                self.state.events.record(
+                    day, "segmentation", np.array([-1]), other=i + 1, value=accuracy
+                )
+            self.segmentation_accuracy[i] = accuracy
 
     def _offered_categories(self, contacts: Contacts) -> np.ndarray:
         return self.state.traders.specialty[contacts.seller[contacts.landed]].astype(np.int64)

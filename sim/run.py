@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from sim.config import BUYER_TYPES, SimConfig, validate
+from sim.config import BUYER_TYPES, NO_MARKETING, SimConfig, validate
 from sim.logs import events_frame, orders_frame
-from sim.metrics import NO_MARKETING, group_summaries, summarize
+from sim.metrics import group_summaries, summarize
 from sim.model import MarketModel
 
 SUMMARY = "summary.json"
@@ -47,7 +47,7 @@ def simulate(config: SimConfig, progress: bool = False) -> RunResult:
     for _ in tqdm(range(config.days), desc="days", unit="day", delay=2.0, disable=not progress):
         model.step()
     world, state = model.world, model.state
-    groups = (NO_MARKETING, config.strategy.name)
+    groups = (NO_MARKETING, *(g.name for g in config.strategy_groups()))
     orders = orders_frame(
         state.orders,
         world.countries,
@@ -68,6 +68,7 @@ def simulate(config: SimConfig, progress: bool = False) -> RunResult:
         "warm_up_days": config.warm_up_days,
         "n_traders": config.population.n_traders,
         "strategy": config.strategy.name,
+        "mix": sorted(config.mix),
         **metrics,
         "groups": group_summaries(
             orders, events, ever_sold.set_index("trader")["group"].astype(str), **window

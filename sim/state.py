@@ -32,9 +32,9 @@ class MarketState:
     events: EventLog = field(default_factory=EventLog)
     today: Counter = field(default_factory=Counter)  # the day's counts, for the time series
     holdout_salt: int = 0
+    holdout_shares: np.ndarray = field(default_factory=lambda: np.zeros(1))  # by group
 
     def holdout(self, buyers: np.ndarray, sellers: np.ndarray) -> np.ndarray:
         """Whether each pair is in its seller's holdout (only marketing sellers have one)."""
-        share = self.config.strategy.holdout_share
-        in_group = self.traders.group[sellers] > 0
-        return in_group & in_holdout(buyers, sellers, share, self.holdout_salt)
+        share = self.holdout_shares[self.traders.group[sellers]]
+        return in_holdout(buyers, sellers, share, self.holdout_salt)

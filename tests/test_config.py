@@ -87,6 +87,8 @@ def test_out_of_range_values_are_rejected_naming_the_key(index: int, excess: flo
         (["market.shocks.0.target=XX"], r"market\.shocks\.0\.target='XX' .*a country"),
         (["market.shocks.0.kind=flood"], r"market\.shocks\.0\.kind='flood' .*one of fx"),
         (["market.shipping_cost.US.CN=-1"], r"market\.shipping_cost\.US\.CN=-1 .*>= 0"),
+        (["mix=rfm_vs_personalized", "mix.personalized.share=0.7"], r"mix=.*summing to <= 1"),
+        (["mix=rfm_vs_personalized", "mix.personalized.name=rfm"], r"mix=.*distinct strategy"),
     ],
 )
 def test_rules_across_fields_name_the_key_value_and_what_is_allowed(

@@ -30,7 +30,7 @@ def contacts_of(result) -> pd.DataFrame:
 
 def test_a_sample_narrows_the_receiving_buyers_belief() -> None:
     model = run_model(small_config("strategy=rfm", "strategy/promotion=sample", days=30))
-    campaign, r = model.strategy, model.state.relations
+    campaign, r = model.strategies[0], model.state.relations
     book = CustomerBook.of(r, model.traders.is_seller)
     assert len(book) > 0
     before = variance(*model.state.beliefs.of(book.buyer, book.seller, book.slot))
@@ -241,3 +241,17 @@ def test_half_the_sellers_on_a_strategy_are_reported_against_the_other_half() ->
     traders = result.traders.set_index("trader")
     senders = traders.loc[contacts_of(result)["trader"].unique(), "group"]
     assert (senders == "rfm").all()
+
+
+def test_two_strategies_share_one_market_and_are_reported_per_group() -> None:
+    result = simulate(small_config("mix=rfm_vs_personalized", n_traders=2000, days=120))
+    groups = result.summary["groups"]
+    assert set(groups) == {"rfm", "personalized"}  # shares 0.5 + 0.5: no seller is left out
+    traders = result.traders.set_index("trader")
+    sent = contacts_of(result)
+    sender_group = traders.loc[sent["trader"], "group"].to_numpy()
+    # rfm sends segment codes of RFM tiers, personalized of k-means clusters
+    rfm_segments = set(sent.loc[sender_group == "rfm", "segment"].astype(str))
+    personalized_segments = set(sent.loc[sender_group == "personalized", "segment"].astype(str))
+    assert rfm_segments and all(not s.startswith("cluster_") for s in rfm_segments)
+    assert personalized_segments and all(s.startswith("cluster_") for s in personalized_segments)

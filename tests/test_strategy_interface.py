@@ -48,7 +48,7 @@ class ContactRandomBuyers:
 def run(strategy: bool) -> MarketModel:
     model = MarketModel(small_config(n_traders=600, days=60))
     if strategy:
-        model.strategy = ContactRandomBuyers(model)
+        model.strategies = [ContactRandomBuyers(model)]
     for _ in range(60):
         model.step()
         assert model.ledger.total() == 0

@@ -28,5 +28,16 @@ class Contacts:
         ints = np.empty(0, dtype=np.int64)
         return cls(ints, ints, ints, ints, ints, ints, np.empty(0), ints, ints, np.empty(0, bool))
 
+    @classmethod
+    def concatenate(cls, parts: list[Contacts]) -> Contacts:
+        if len(parts) == 1:
+            return parts[0]
+        return cls(
+            **{
+                name: np.concatenate([getattr(p, name) for p in parts])
+                for name in cls.__dataclass_fields__
+            }
+        )
+
     def __len__(self) -> int:
         return len(self.seller)

@@ -20,10 +20,11 @@ def _mix(x: np.ndarray) -> np.ndarray:
         return x ^ (x >> np.uint64(31))
 
 
-def in_holdout(buyers: np.ndarray, sellers: np.ndarray, share: float, salt: int) -> np.ndarray:
-    """Whether each (buyer, seller) pair is in the seller's holdout."""
-    if share <= 0.0:
-        return np.zeros(np.shape(buyers), dtype=bool)
+def in_holdout(
+    buyers: np.ndarray, sellers: np.ndarray, share: float | np.ndarray, salt: int
+) -> np.ndarray:
+    """Whether each (buyer, seller) pair is in the seller's holdout of `share` (one share, or
+    one per pair)."""
     key = (np.asarray(buyers).astype(np.uint64) << np.uint64(32)) | np.asarray(sellers).astype(
         np.uint64
     )
