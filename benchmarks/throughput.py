@@ -1,7 +1,7 @@
 """Throughput benchmark: trader-days per second and peak memory of one year of the market.
 
 Each size runs in a fresh process so its peak memory is its own. Not a test: run it with
-`make bench` (or `.venv/bin/python benchmarks/throughput.py --sizes 1000 10000 100000`).
+`make bench` (or `.venv/bin/python benchmarks/throughput.py --sizes 1000 10000 strategy=full`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sim.cli import load_config
 from sim.model import MarketModel
 n, days, seed = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 config = load_config([f"population.n_traders={n}", f"days={days}", "warm_up_days=0",
-                      f"seed={seed}", "progress=false"])
+                      f"seed={seed}", "progress=false", *sys.argv[4:]])
 start = time.perf_counter()
 model = MarketModel(config)
 built = time.perf_counter()
@@ -35,10 +35,10 @@ print(json.dumps({"traders": n, "days": days, "setup_s": built - start, "simulat
 """
 
 
-def measure(n: int, days: int, seed: int) -> dict:
+def measure(n: int, days: int, seed: int, overrides: list[str]) -> dict:
     """One run in a child process; returns its timings and peak memory."""
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, str(n), str(days), str(seed)],
+        [sys.executable, "-c", CHILD, str(n), str(days), str(seed), *overrides],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -70,15 +70,16 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. strategy=full")
     args = parser.parse_args(argv)
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}; overrides: {' '.join(args.overrides) or 'none'}")
     print(
         f"{'traders':>10} {'days':>5} {'setup s':>8} {'simulate s':>11} "
         f"{'trader-days/s':>14} {'orders':>9} {'peak MiB':>9}"
     )
     rows = []
     for n in args.sizes:
-        row = measure(n, args.days, args.seed)
+        row = measure(n, args.days, args.seed, args.overrides)
         rows.append(row)
         print(
             f"{n:>10,} {args.days:>5} {row['setup_s']:>8.2f} {row['simulate_s']:>11.2f} "

@@ -47,7 +47,11 @@ class NoMarketing:
 
 
 class Campaign:
-    """Runs a composed strategy for the sellers of one group."""
+    """Runs a composed strategy for the sellers of one group.
+
+    Who is due is decided on cheap reads of every reachable record; segments, channels,
+    products, promotions and budgets are worked out for the due records only.
+    """
 
     def __init__(
         self, config: StrategyConfig, group: int, state: MarketState, rng: np.random.Generator
@@ -81,25 +85,23 @@ class Campaign:
             book.buyer, book.seller, self.config.holdout_share, s.holdout_salt
         )
         book = book.subset(np.flatnonzero(reachable))
-        seen = self._observe(book, day)
-        segment = self.segmentation.labels(seen, day)
-        stage = stages(seen.orders, seen.recency, self.config.timing)
+        if self.segmentation.wants_refit(day):
+            self.segmentation.fit(self._observe(book, day), day)
+        orders, last_day = book.read(r.orders), book.read(r.last_day)
+        stage = stages(orders, np.where(orders > 0, day - last_day, day + 1), self.config.timing)
         due = self.timing.due(
             day,
             stage,
-            seen.orders,
+            orders,
             book.read(r.first_day),
-            book.read(r.last_day),
+            last_day,
             book.read(r.contact_day),
             t.country[book.buyer],
         )
         rows = np.flatnonzero(due)
-        book, seen, segment, stage = (
-            book.subset(rows),
-            _take(seen, rows),
-            segment[rows],
-            stage[rows],
-        )
+        book, stage = book.subset(rows), stage[rows]
+        seen = self._observe(book, day)
+        segment = self.segmentation.labels(seen, day)
         channel = self.channels.choose(book.seller, segment, stage, self.rng)
         product = choose_products(self.config.product.kind, t, book.buyer, book.seller, stage)
         promotion = choose_promotions(
@@ -206,10 +208,6 @@ class Campaign:
         s.relations.add_experience(
             book.buyer[got], book.slot[got], weight * reading, weight * (1.0 - reading)
         )
-
-
-def _take(seen: Observed, rows: np.ndarray) -> Observed:
-    return Observed(**{name: value[rows] for name, value in vars(seen).items()})
 
 
 def make_strategy(

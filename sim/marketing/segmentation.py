@@ -39,6 +39,13 @@ class NoSegments:
 
     n_segments = 1
 
+    def wants_refit(self, day: int) -> bool:
+        """Whether the segmentation is due to be refitted on all customer records today."""
+        return False
+
+    def fit(self, seen: Observed, day: int) -> None:
+        """Refit on all customer records (only k-means learns anything)."""
+
     def labels(self, seen: Observed, day: int) -> np.ndarray:
         return np.zeros(len(seen.orders), dtype=np.int64)
 
@@ -90,21 +97,25 @@ class KMeansSegments(NoSegments):
             ]
         )
 
-    def labels(self, seen: Observed, day: int) -> np.ndarray:
-        x = self.features(seen)
-        if day - self.last_fit >= self.config.refresh_days and len(x) >= self.config.k:
-            self._fit(x, seen.hidden_type, day)
-        if self.model is None:
-            return np.zeros(len(x), dtype=np.int64)
-        return self.model.predict(self.scaler.transform(x)).astype(np.int64)
+    def wants_refit(self, day: int) -> bool:
+        return day - self.last_fit >= self.config.refresh_days
 
-    def _fit(self, x: np.ndarray, hidden_type: np.ndarray, day: int) -> None:
+    def fit(self, seen: Observed, day: int) -> None:
+        """Refit on all records, once there are at least k of them."""
+        x = self.features(seen)
+        if len(x) < self.config.k:
+            return
         self.scaler = StandardScaler().fit(x)
         self.model = KMeans(
             n_clusters=self.config.k, n_init=3, random_state=self.seed + day, max_iter=100
         ).fit(self.scaler.transform(x))
         self.last_fit = day
-        self.last_ari = float(adjusted_rand_score(hidden_type, self.model.labels_))
+        self.last_ari = float(adjusted_rand_score(seen.hidden_type, self.model.labels_))
+
+    def labels(self, seen: Observed, day: int) -> np.ndarray:
+        if self.model is None or len(seen.orders) == 0:
+            return np.zeros(len(seen.orders), dtype=np.int64)
+        return self.model.predict(self.scaler.transform(self.features(seen))).astype(np.int64)
 
     def codes(self, labels: np.ndarray) -> np.ndarray:
         return SEGMENTS.index("cluster_0") + labels
