@@ -57,6 +57,45 @@ EVENT_COLUMNS: dict[str, str] = {
     "value": "float64",  # ties affected by a flip, cost of a contact, or a refit's accuracy
 }
 
+# The metrics of DESIGN section 6 by name, and those of them that are shares in [0, 1].
+# (contact_conversion is not among the shares: last-touch attribution may credit one contact
+# with several orders.)
+DESIGN_METRICS = (
+    "visit_conversion",
+    "contact_conversion",
+    "cart_abandonment",
+    "repeat_rate",
+    "seller_repeat_rate",
+    "retention_90d",
+    "share_of_wallet",
+    "churn_rate",
+    "mean_tie",
+    "mean_satisfaction",
+    "return_rate",
+    "gmv",
+    "marketing_cost",
+    "seller_profit",
+    "roi",
+    "flips_per_1k_trader_days",
+    "ties_broken_by_flips",
+    "dual_role_share",
+    "belief_error",
+)
+SHARE_METRICS = (
+    "visit_conversion",
+    "cart_abandonment",
+    "repeat_rate",
+    "seller_repeat_rate",
+    "retention_90d",
+    "share_of_wallet",
+    "churn_rate",
+    "mean_tie",
+    "mean_satisfaction",
+    "return_rate",
+    "belief_error",
+    "dual_role_share",
+)
+
 NO_CHANNEL = "none"
 NO_MARKETING = "no_marketing"  # the strategy group of sellers who do no marketing (as in config)
 RETENTION_DAYS = 90

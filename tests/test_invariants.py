@@ -7,24 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.logs import events_frame, orders_frame
-from sim.metrics import summarize
+from sim.metrics import SHARE_METRICS, summarize
 from sim.traders import BUYER, SELLER
 from tests.conftest import run_model, small_config
-
-RATIOS = (
-    "visit_conversion",
-    "cart_abandonment",
-    "repeat_rate",
-    "seller_repeat_rate",
-    "retention_90d",
-    "share_of_wallet",
-    "churn_rate",
-    "mean_tie",
-    "mean_satisfaction",
-    "return_rate",
-    "belief_error",
-    "dual_role_share",
-)
 
 markets = st.fixed_dictionaries(
     {
@@ -109,7 +94,7 @@ def test_every_metric_within_its_range(m: dict) -> None:
         window_end=config.days,
         n_traders=config.population.n_traders,
     )
-    for name in RATIOS:
+    for name in SHARE_METRICS:
         assert summary[name] is None or 0.0 <= summary[name] <= 1.0, name
     # one contact may be credited with several orders in its attribution window: >= 0 only
     assert summary["contact_conversion"] is None or summary["contact_conversion"] >= 0.0

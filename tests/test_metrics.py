@@ -391,21 +391,7 @@ def test_dual_role_share_reads_warmup_but_not_after_window() -> None:
 # --- summary -----------------------------------------------------------------------------------
 
 
-RATIO_KEYS = [
-    "visit_conversion",
-    "contact_conversion",
-    "cart_abandonment",
-    "repeat_rate",
-    "seller_repeat_rate",
-    "retention_90d",
-    "share_of_wallet",
-    "churn_rate",
-    "mean_tie",
-    "mean_satisfaction",
-    "return_rate",
-    "belief_error",
-    "dual_role_share",
-]
+RATIO_KEYS = [*m.SHARE_METRICS, "contact_conversion"]
 DICT_KEYS = ["contact_conversion_by_channel", "contact_conversion_by_tool", "abandonment_by_reason"]
 
 
