@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from sim.config import BUYER_TYPES, NO_MARKETING, SimConfig, validate
@@ -40,12 +41,17 @@ class RunResult:
 
 
 def simulate(config: SimConfig, progress: bool = False) -> RunResult:
-    """Run the market for `config.days` days and measure it over the window after warm-up."""
+    """Run the market for `config.days` days and measure it over the window after warm-up.
+
+    Linear algebra and k-means run on one thread: their floating-point sums then do not depend
+    on the machine's cores, so a seed gives the same numbers on any launcher and worker count.
+    """
     validate(config)
     start = time.perf_counter()
-    model = MarketModel(config)
-    for _ in tqdm(range(config.days), desc="days", unit="day", delay=2.0, disable=not progress):
-        model.step()
+    with threadpool_limits(limits=1):
+        model = MarketModel(config)
+        for _ in tqdm(range(config.days), desc="days", unit="day", delay=2.0, disable=not progress):
+            model.step()
     world, state = model.world, model.state
     groups = (NO_MARKETING, *(g.name for g in config.strategy_groups()))
     orders = orders_frame(

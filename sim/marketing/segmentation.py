@@ -10,15 +10,17 @@ is recorded at each refit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.cluster import KMeans
-from sklearn.metrics import adjusted_rand_score
-from sklearn.preprocessing import StandardScaler
 
 from sim.config import SegmentationConfig
 from sim.logs import RFM_TIERS, SEGMENTS
 from sim.marketing.customers import rfm_tiers
+
+if TYPE_CHECKING:
+    from sklearn.cluster import KMeans
+    from sklearn.preprocessing import StandardScaler
 
 
 @dataclass
@@ -102,6 +104,11 @@ class KMeansSegments(NoSegments):
 
     def fit(self, seen: Observed, day: int) -> None:
         """Refit on all records, once there are at least k of them."""
+        # scikit-learn takes seconds to import: only runs that segment with k-means pay for it
+        from sklearn.cluster import KMeans
+        from sklearn.metrics import adjusted_rand_score
+        from sklearn.preprocessing import StandardScaler
+
         x = self.features(seen)
         if len(x) < self.config.k:
             return
