@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from sim.run import TABLES, simulate, write_outputs
 from tests.conftest import small_config
 
 
-def outputs(tmp: Path, seed: int) -> dict[str, bytes]:
-    config = small_config(n_traders=500, days=60)
+def outputs(tmp: Path, seed: int, strategy: str = "baseline") -> dict[str, bytes]:
+    config = small_config(f"strategy={strategy}", n_traders=500, days=60)
     config.seed = seed
     write_outputs(simulate(config), tmp)
     files = {f"{t}.parquet": (tmp / f"{t}.parquet").read_bytes() for t in TABLES}
@@ -20,9 +22,10 @@ def outputs(tmp: Path, seed: int) -> dict[str, bytes]:
     return files
 
 
-def test_same_seed_gives_byte_identical_outputs(tmp_path: Path) -> None:
-    first = outputs(tmp_path / "a", seed=11)
-    second = outputs(tmp_path / "b", seed=11)
+@pytest.mark.parametrize("strategy", ["baseline", "full"])
+def test_same_seed_gives_byte_identical_outputs(tmp_path: Path, strategy: str) -> None:
+    first = outputs(tmp_path / "a", seed=11, strategy=strategy)
+    second = outputs(tmp_path / "b", seed=11, strategy=strategy)
     assert first == second
 
 
