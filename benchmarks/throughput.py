@@ -1,7 +1,7 @@
 """Throughput benchmark: trader-days per second and peak memory of one year of the market.
 
 Each size runs in a fresh process so its peak memory is its own. Not a test: run it with
-`make bench` (or `.venv/bin/python benchmarks/throughput.py --sizes 1000 10000 strategy=full`).
+`make bench` (or `.venv/bin/python benchmarks/throughput.py strategy=full --sizes 1000 10000`).
 """
 
 from __future__ import annotations

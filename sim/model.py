@@ -120,6 +120,8 @@ class MarketModel(mesa.Model):
     def _market(self, day: int) -> Contacts:
         """Every strategy plans its contacts; the market books, logs and remembers them."""
         contacts = Contacts.concatenate([strategy.plan(day) for strategy in self.strategies])
+        if not len(contacts):
+            return contacts
         state = self.state
         state.ledger.pay_out(contacts.seller, "marketing", contacts.cost)
         state.events.record(

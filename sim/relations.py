@@ -74,17 +74,21 @@ class Relations:
         slots gets -1 for the pairs that did not fit, and callers skip those.
         """
         slots = self.find(buyers, sellers)
-        in_use = np.zeros(self.seller.shape, dtype=bool)
-        in_use[buyers[slots >= 0], slots[slots >= 0]] = True
+        if slots.min(initial=0) >= 0:
+            return slots
+        # slots this call uses, for the buyers it touches only (never a whole-market array)
+        touched, row = np.unique(buyers, return_inverse=True)
+        in_use = np.zeros((len(touched), self.seller.shape[1]), dtype=bool)
+        in_use[row[slots >= 0], slots[slots >= 0]] = True
         missing = np.flatnonzero(slots < 0)
         pairs = buyers[missing].astype(np.int64) * len(self.customers) + sellers[missing]
         _, first, same_pair = np.unique(pairs, return_index=True, return_inverse=True)
         new = missing[first]  # one row per distinct new pair
         for batch in rounds(buyers[new]):
             rows = new[batch]
-            slots[rows] = self._insert(buyers[rows], sellers[rows], day, in_use)
+            slots[rows] = self._insert(buyers[rows], sellers[rows], day, in_use[row[rows]])
             placed = rows[slots[rows] >= 0]
-            in_use[buyers[placed], slots[placed]] = True
+            in_use[row[placed], slots[placed]] = True
         slots[missing] = slots[new][same_pair.ravel()]
         return slots
 
@@ -156,17 +160,33 @@ class Relations:
         np.add.at(self.experience_a, (buyers, slots), a)
         np.add.at(self.experience_b, (buyers, slots), b)
 
+    def _pair_arrays(self) -> tuple[np.ndarray, ...]:
+        """The per-pair arrays that start at zero for a newly remembered seller."""
+        return (
+            self.experience_a,
+            self.experience_b,
+            self.tie,
+            self.orders,
+            self.spend,
+            self.contact_channel,
+            self.contact_segment,
+            self.period_contacts,
+            self.unsubscribed,
+            self.tool_tries,
+            self.tool_wins,
+        )
+
     def _insert(
         self, buyers: np.ndarray, sellers: np.ndarray, day: int, in_use: np.ndarray
     ) -> np.ndarray:
-        """Put each seller in its buyer's empty or weakest free slot (buyers are distinct);
-        -1 where every slot is in use."""
+        """Put each seller in its buyer's empty or weakest free slot (buyers are distinct;
+        `in_use` is their rows of slots not to give away); -1 where every slot is in use."""
         n_slots = self.seller.shape[1]
         grid = np.broadcast_to(np.arange(n_slots), (len(buyers), n_slots))
         strength = self.tie_now(np.repeat(buyers, n_slots), grid.ravel(), day).reshape(grid.shape)
         strength = strength + 1e-6 * self.last_day[buyers]  # equal ties: forget the older
         strength[self.seller[buyers] < 0] = -np.inf  # empty slots first
-        strength[in_use[buyers]] = np.inf
+        strength[in_use] = np.inf
         slots = strength.argmin(axis=1)
         full = np.isposinf(strength.min(axis=1))
         buyers, sellers, slots = buyers[~full], sellers[~full], slots[~full]
@@ -174,16 +194,10 @@ class Relations:
         remembered = (evicted >= 0) & (self.orders[buyers, slots] > 0)
         np.subtract.at(self.customers, evicted[remembered], 1)
         self.seller[buyers, slots] = sellers
-        for array, empty in (
-            (self.experience_a, 0),
-            (self.experience_b, 0),
-            (self.tie, 0),
-            (self.orders, 0),
-            (self.spend, 0),
-            (self.first_day, -1),
-            (self.last_day, -1),
-        ):
-            array[buyers, slots] = empty
+        for array in self._pair_arrays():
+            array[buyers, slots] = 0
+        for array in (self.first_day, self.last_day, self.contact_day, self.period):
+            array[buyers, slots] = -1
         self.tie_day[buyers, slots] = day
         placed = np.full(len(full), -1, dtype=np.int64)
         placed[~full] = slots

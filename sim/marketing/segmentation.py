@@ -77,6 +77,10 @@ class KMeansSegments(NoSegments):
     """K-means on standardised observed features, refitted on its interval."""
 
     def __init__(self, config: SegmentationConfig, n_countries: int, seed: int) -> None:
+        # scikit-learn takes seconds to import: only runs that segment with k-means pay, and
+        # they pay while the model is built rather than on the first refit day
+        import sklearn.cluster  # noqa: F401
+
         self.config = config
         self.n_segments = config.k
         self.n_countries = n_countries
@@ -104,7 +108,6 @@ class KMeansSegments(NoSegments):
 
     def fit(self, seen: Observed, day: int) -> None:
         """Refit on all records, once there are at least k of them."""
-        # scikit-learn takes seconds to import: only runs that segment with k-means pay for it
         from sklearn.cluster import KMeans
         from sklearn.metrics import adjusted_rand_score
         from sklearn.preprocessing import StandardScaler
