@@ -76,13 +76,14 @@ class Fulfilment:
         log.view("returned")[rows] = returned
         self._review(rows, seller, sat)
         slots = s.relations.ensure(buyer, seller, day)
+        kept = slots >= 0  # a buyer with more deliveries today than memory forgets some
         p = s.config.platform
         s.relations.record_experience(
-            buyer,
-            slots,
+            buyer[kept],
+            slots[kept],
             day,
-            quality,
-            (sat >= SATISFIED) & ~returned,
+            quality[kept],
+            ((sat >= SATISFIED) & ~returned)[kept],
             p.experience_weight,
             p.tie_gain,
             p.tie_loss,

@@ -63,9 +63,10 @@ class RoleDynamics:
         """Every trader's resale margin under today's conditions."""
         cost_factor, shipping = country_cost_factors(self.conditions, self.fee_share)
         country = self.traders.country
+        sourcing = self.conditions.sourcing_index[country, self.traders.specialty]
         return (
             (1.0 - self.commission)
-            - self.cost_share * cost_factor[country]
+            - self.cost_share * cost_factor[country] * sourcing
             - (shipping[country] / self.traders.list_price)
         )
 
