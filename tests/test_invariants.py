@@ -23,6 +23,7 @@ markets = st.fixed_dictionaries(
         "shock": st.floats(-0.5, 1.0),
         "market": st.sampled_from(["default", "currency_shock"]),
         "strategy": st.sampled_from(["baseline", "segmented", "rfm", "personalized", "full"]),
+        "memory_slots": st.integers(1, 8),
     }
 )
 
@@ -39,6 +40,7 @@ def configure(m: dict):
     config.service.return_hassle = m["hassle"]
     config.service.ux = m["ux"]
     config.platform.identity_verification = m["verification"]
+    config.platform.memory_slots = m["memory_slots"]
     for shock in config.market.shocks:
         shock.day = min(shock.day, m["days"] // 2)
         shock.size = m["shock"] if shock.kind == "fx" else shock.size
@@ -62,6 +64,11 @@ class DailyChecks:
         assert not t.is_seller[buyer].any(), "every order's buyer is a buyer that day"
         assert t.is_seller[seller].all(), "every order's seller is a seller that day"
         assert np.all(log.view("day")[new] == model.day - 1)
+        r = state.relations
+        ordered = (r.seller >= 0) & (r.orders > 0)
+        counted = np.bincount(r.seller[ordered], minlength=len(t))
+        assert np.array_equal(counted, r.customers), "each seller's customer count is true"
+        assert (r.experience_a[r.seller < 0] == 0).all(), "empty memory slots hold nothing"
         self.orders_seen = log.size
         self.days += 1
 
