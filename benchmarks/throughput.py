@@ -49,6 +49,18 @@ def measure(n: int, days: int, seed: int, overrides: list[str]) -> dict:
     return row
 
 
+def boltzmann_reference() -> float:
+    """Agent-steps per second of Mesa's Boltzmann wealth model (10,000 agents), own process."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "boltzmann.py")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(done.stdout.split(":")[-1].split()[0].replace(",", ""))
+
+
 def machine() -> str:
     cores = len(os.sched_getaffinity(0))
     cpuinfo = Path("/proc/cpuinfo")
@@ -73,17 +85,21 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. strategy=full")
     args = parser.parse_args(argv)
     print(f"machine: {machine()}; overrides: {' '.join(args.overrides) or 'none'}")
+    reference = boltzmann_reference()
+    print(f"reference: Mesa Boltzmann wealth, 10,000 agents: {reference:,.0f} agent-steps/s")
     print(
         f"{'traders':>10} {'days':>5} {'setup s':>8} {'simulate s':>11} "
-        f"{'trader-days/s':>14} {'orders':>9} {'peak MiB':>9}"
+        f"{'trader-days/s':>14} {'x Boltzmann':>12} {'orders':>9} {'peak MiB':>9}"
     )
     rows = []
     for n in args.sizes:
         row = measure(n, args.days, args.seed, args.overrides)
+        row["versus_boltzmann"] = row["trader_days_per_s"] / reference
         rows.append(row)
         print(
             f"{n:>10,} {args.days:>5} {row['setup_s']:>8.2f} {row['simulate_s']:>11.2f} "
-            f"{row['trader_days_per_s']:>14,.0f} {row['orders']:>9,} {row['peak_mib']:>9.0f}"
+            f"{row['trader_days_per_s']:>14,.0f} {row['versus_boltzmann']:>12.2f} "
+            f"{row['orders']:>9,} {row['peak_mib']:>9.0f}"
         )
     return rows
 

@@ -15,4 +15,6 @@ def test_benchmark_smoke(capsys) -> None:
     rows = module.main(["--sizes", "100", "--days", "5"])
     assert rows[0]["traders"] == 100 and rows[0]["days"] == 5
     assert rows[0]["trader_days_per_s"] > 0 and rows[0]["peak_mib"] > 0
-    assert "trader-days/s" in capsys.readouterr().out
+    assert rows[0]["versus_boltzmann"] > 0
+    out = capsys.readouterr().out
+    assert "trader-days/s" in out and "Boltzmann" in out
