@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.config import CHANNEL_NAMES, STAGES, ChannelConfig, ChannelSpec
+from sim.marketing.bandit import thompson_scores
 from sim.marketing.customers import STAGE
 
 EDM = CHANNEL_NAMES.index("edm")
@@ -91,7 +92,7 @@ class ThompsonChannels:
         rng: np.random.Generator,
     ) -> np.ndarray:
         wins, tries = self.wins[sellers, segments], self.tries[sellers, segments]
-        draw = rng.beta(wins + 1.0, tries - wins + 1.0)
+        draw = thompson_scores(wins, tries, rng)
         return np.where(allowed, draw, -np.inf).argmax(axis=1)
 
     def update(

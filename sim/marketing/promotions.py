@@ -13,6 +13,7 @@ import numpy as np
 
 from sim.config import PromotionConfig
 from sim.logs import PROMOTIONS
+from sim.marketing.bandit import thompson_scores
 
 NONE, COUPON, SAMPLE, TRIAL = (PROMOTIONS.index(p) for p in ("none", "coupon", "sample", "trial"))
 TOOL_CODES = np.array([COUPON, SAMPLE, TRIAL])  # the relations' tool axis, as PROMOTIONS codes
@@ -29,7 +30,7 @@ def choose_promotions(
     first_order = orders == 0
     n = len(orders)
     if config.kind == "matched":
-        draw = rng.beta(tool_wins + 1.0, tool_tries - tool_wins + 1.0)
+        draw = thompson_scores(tool_wins, tool_tries, rng)
         draw[~first_order, 2] = -np.inf
         return TOOL_CODES[draw.argmax(axis=1)]
     code = PROMOTIONS.index(config.kind)
