@@ -19,6 +19,8 @@ from collections.abc import Hashable
 
 import pandas as pd
 
+from sim.config import NO_MARKETING
+
 # Column name -> dtype of the two logs. Extra columns are allowed and ignored. The string columns
 # may also arrive as pandas Categorical; every function here accepts both.
 ORDER_COLUMNS: dict[str, str] = {
@@ -97,7 +99,6 @@ SHARE_METRICS = (
 )
 
 NO_CHANNEL = "none"
-NO_MARKETING = "no_marketing"  # the strategy group of sellers who do no marketing (as in config)
 RETENTION_DAYS = 90
 
 Ratio = float | None
