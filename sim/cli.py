@@ -16,12 +16,23 @@ from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import ConfigError, SimConfig, validate
+from sim.config import ConfigError, SimConfig, check_key, validate
 from sim.run import format_summary, simulate, write_outputs
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 
 ConfigStore.instance().store(name="sim_schema", node=SimConfig)
+
+
+def check_overrides(arguments: list[str]) -> None:
+    """Reject `key=value` overrides of keys the schema does not have, naming the keys that
+    exist (Hydra's own message names the key only). Group choices (`strategy=rfm`,
+    `strategy/promotion=sample`), Hydra's own keys and +/~ edits are left to Hydra."""
+    for argument in arguments:
+        key, sep, value = argument.partition("=")
+        if not sep or key.startswith(("hydra", "+", "~", "-")) or "/" in key:
+            continue
+        check_key(key, value)
 
 
 def to_sim_config(cfg: DictConfig) -> SimConfig:

@@ -362,6 +362,23 @@ class SimConfig:
         return [self.strategy, *(self.mix[name] for name in sorted(self.mix))]
 
 
+def check_key(key: str, value: str) -> None:
+    """Raise ConfigError if `key` (dotted) names no field of the schema; keys inside tables
+    (countries, categories, mixes, ...) are the tables' own and are checked after composing."""
+    node: Any = SimConfig
+    walked: list[str] = []
+    for part in key.split("."):
+        if not dataclasses.is_dataclass(node):
+            return
+        fields = {f.name: f for f in dataclasses.fields(node)}
+        if part not in fields:
+            where = ".".join(walked) or "the top level"
+            _fail(key, value, f"an existing key; the keys of {where} are {', '.join(fields)}")
+        walked.append(part)
+        annotation = fields[part].type
+        node = _SCHEMAS.get(annotation) if isinstance(annotation, str) else annotation
+
+
 def validate(config: SimConfig) -> SimConfig:
     """Check every range and cross-field rule; raise ConfigError naming the first bad key."""
     _check_ranges(config, "")
@@ -533,3 +550,24 @@ def _check_shock(key: str, shock: ShockConfig, names: list[str]) -> None:
         _fail(f"{key}.target", shock.target, f"a country ({', '.join(names)}) or a route A>B")
     if len(parts) == 2 and shock.kind in ("fx", "demand"):
         _fail(f"{key}.target", shock.target, f"a single country for kind={shock.kind}")
+
+
+# Dataclass annotations are strings (postponed evaluation): map them back for check_key.
+_SCHEMAS = {
+    cls.__name__: cls
+    for cls in (
+        MarketConfig,
+        RoleConfig,
+        PopulationConfig,
+        UtilityConfig,
+        PlatformConfig,
+        ServiceConfig,
+        StrategyConfig,
+        SegmentationConfig,
+        ProductConfig,
+        ChannelConfig,
+        PromotionConfig,
+        TimingConfig,
+        BudgetConfig,
+    )
+}

@@ -47,7 +47,8 @@ def test_a_run_writes_every_output_and_prints_a_summary(tmp_path: Path) -> None:
     [
         ("population.n_traders=-5", ["population.n_traders", "-5", ">= 2"]),
         ("strategy=foo", ["strategy/foo", "baseline"]),
-        ("population.colour=red", ["population.colour"]),
+        ("population.colour=red", ["population.colour", "red", "n_traders, type_shares"]),
+        ("colour=red", ["colour", "red", "the keys of the top level are seed, days"]),
         ("days=abc", ["days", "abc", "Integer"]),
     ],
 )

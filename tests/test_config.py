@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.cli import load_config
-from sim.config import ConfigError, SimConfig, validate
+from sim.config import ConfigError, SimConfig, check_key, validate
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 OPTIONS = sorted(
@@ -101,3 +101,10 @@ def test_rules_across_fields_name_the_key_value_and_what_is_allowed(
 ) -> None:
     with pytest.raises(ConfigError, match=message):
         load_config(["market=currency_shock", *overrides])
+
+
+def test_keys_outside_the_schema_are_named_with_the_keys_that_exist() -> None:
+    check_key("market.roles.patience", "3")  # a real key passes
+    check_key("market.countries.US.tariff", "0.2")  # inside a table: checked after composing
+    with pytest.raises(ConfigError, match=r"market\.roles\.patince='3' .*patience"):
+        check_key("market.roles.patince", "3")
