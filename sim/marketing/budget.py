@@ -30,6 +30,14 @@ class Budget:
             self.period = self.period_of(day)
             self.spent[:] = 0
 
+    def open(
+        self, sellers: np.ndarray, contacts_this_period: np.ndarray, cheapest: int
+    ) -> np.ndarray:
+        """Records that could still be contacted: under the frequency cap, and their seller
+        can afford at least the cheapest contact (a cheap screen before choosing offers)."""
+        under_cap = contacts_this_period < self.config.frequency_cap
+        return under_cap & (self.spent[sellers] + cheapest <= self.cap)
+
     def select(
         self,
         sellers: np.ndarray,

@@ -98,8 +98,11 @@ class Campaign:
             book.read(r.contact_day),
             t.country[book.buyer],
         )
-        rows = np.flatnonzero(due)
-        book, stage = book.subset(rows), stage[rows]
+        period = self.budget.period_of(day)
+        this_period = np.where(book.read(r.period) == period, book.read(r.period_contacts), 0)
+        cheapest = int(np.round(self.table.cost.min() * 100))
+        rows = np.flatnonzero(due & self.budget.open(book.seller, this_period, cheapest))
+        book, stage, this_period = book.subset(rows), stage[rows], this_period[rows]
         seen = self._observe(book, day)
         segment = self.segmentation.labels(seen, day)
         channel = self.channels.choose(book.seller, segment, stage, self.rng)
@@ -114,8 +117,6 @@ class Campaign:
         cost = np.round(
             (self.table.cost[channel] + promotion_cost(self.config.promotion, promotion)) * 100
         ).astype(np.int64)
-        period = self.budget.period_of(day)
-        this_period = np.where(book.read(r.period) == period, book.read(r.period_contacts), 0)
         priority = self._priority(segment) + 1e-6 * self.rng.random(len(book))
         keep = self.budget.select(book.seller, cost, priority, this_period)
         return self._send(
