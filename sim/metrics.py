@@ -83,19 +83,19 @@ DESIGN_METRICS = (
     "dual_role_share",
     "belief_error",
 )
-SHARE_METRICS = (
-    "visit_conversion",
-    "cart_abandonment",
-    "repeat_rate",
-    "seller_repeat_rate",
-    "retention_90d",
-    "share_of_wallet",
-    "churn_rate",
-    "mean_tie",
-    "mean_satisfaction",
-    "return_rate",
-    "belief_error",
-    "dual_role_share",
+SHARE_METRICS = tuple(
+    name
+    for name in DESIGN_METRICS
+    if name
+    not in (
+        "contact_conversion",
+        "gmv",
+        "marketing_cost",
+        "seller_profit",
+        "roi",
+        "flips_per_1k_trader_days",
+        "ties_broken_by_flips",
+    )
 )
 
 NO_CHANNEL = "none"

@@ -8,8 +8,9 @@ from collections.abc import Callable
 import pytest
 
 from sim.cli import load_config
-from sim.config import SimConfig
+from sim.config import CategoryConfig, CountryConfig, MarketConfig, SimConfig
 from sim.model import MarketModel
+from sim.world import World
 
 _BASE: dict[tuple[str, ...], SimConfig] = {}
 
@@ -36,3 +37,23 @@ def run_model(config: SimConfig, each_day: Callable[[MarketModel], None] | None 
 @pytest.fixture
 def config_factory():
     return small_config
+
+
+def two_country_world(categories: dict[str, list[float]]) -> World:
+    """A US-China world with the given categories' tag vectors (two tags), for unit tests."""
+    cost = {"US": 0.7, "CN": 0.5}
+    return World.from_config(
+        MarketConfig(
+            countries={
+                "US": CountryConfig(currency="USD"),
+                "CN": CountryConfig(currency="CNY", fx_rate=7.0),
+            },
+            tag_names=["a", "b"],
+            categories={
+                name: CategoryConfig(tags=tags, sourcing_cost=cost)
+                for name, tags in categories.items()
+            },
+            shipping_cost={"US": {"US": 3, "CN": 6}, "CN": {"US": 6, "CN": 1.5}},
+            delivery_days={"US": {"US": 3, "CN": 10}, "CN": {"US": 10, "CN": 3}},
+        )
+    )

@@ -12,9 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.config import (
-    CategoryConfig,
-    CountryConfig,
-    MarketConfig,
     PlatformConfig,
     PopulationConfig,
     ServiceConfig,
@@ -23,6 +20,7 @@ from sim.population import draw_traders
 from sim.search import SearchIndex, drop_repeats
 from sim.traders import TraderTable
 from sim.world import World
+from tests.conftest import two_country_world
 
 TOYS, TECH, HOME = 0, 1, 2
 N = 12
@@ -34,22 +32,7 @@ TOY_SELLERS, TECH_SELLERS = {0, 1, 2, 3}, {4, 5}
 
 
 def tiny_world() -> World:
-    cost = {"US": 0.7, "CN": 0.5}
-    return World.from_config(
-        MarketConfig(
-            countries={
-                "US": CountryConfig(currency="USD"),
-                "CN": CountryConfig(currency="CNY", fx_rate=7.0),
-            },
-            tag_names=["a", "b"],
-            categories={
-                name: CategoryConfig(tags=tags, sourcing_cost=cost)
-                for name, tags in (("toys", [1.0, 0.0]), ("tech", [0.0, 1.0]), ("home", [1, 1]))
-            },
-            shipping_cost={"US": {"US": 3, "CN": 6}, "CN": {"US": 6, "CN": 1.5}},
-            delivery_days={"US": {"US": 3, "CN": 10}, "CN": {"US": 10, "CN": 3}},
-        )
-    )
+    return two_country_world({"toys": [1.0, 0.0], "tech": [0.0, 1.0], "home": [1, 1]})
 
 
 def table() -> TraderTable:

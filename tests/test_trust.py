@@ -12,9 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.config import (
-    CategoryConfig,
-    CountryConfig,
-    MarketConfig,
     PlatformConfig,
     PopulationConfig,
     ServiceConfig,
@@ -24,6 +21,7 @@ from sim.relations import Relations
 from sim.traders import TraderTable
 from sim.trust import PRIOR, Beliefs, mean, rating_from_satisfaction, variance
 from sim.world import World
+from tests.conftest import two_country_world
 
 # listing weight 2, review trust 1, verification weight 6 (the defaults, spelled out)
 PLATFORM = PlatformConfig(listing_weight=2.0, review_trust=1.0, verification_weight=6.0)
@@ -31,19 +29,7 @@ SELLER, OTHER, BUYER = 0, 1, 2
 
 
 def tiny_world() -> World:
-    cost = {"US": 0.7, "CN": 0.5}
-    return World.from_config(
-        MarketConfig(
-            countries={
-                "US": CountryConfig(currency="USD"),
-                "CN": CountryConfig(currency="CNY", fx_rate=7.0),
-            },
-            tag_names=["a", "b"],
-            categories={"toys": CategoryConfig(tags=[1.0, 0.0], sourcing_cost=cost)},
-            shipping_cost={"US": {"US": 3, "CN": 6}, "CN": {"US": 6, "CN": 1.5}},
-            delivery_days={"US": {"US": 3, "CN": 10}, "CN": {"US": 10, "CN": 3}},
-        )
-    )
+    return two_country_world({"toys": [1.0, 0.0]})
 
 
 def table() -> TraderTable:
