@@ -97,15 +97,16 @@ class MultinomialLogit:
 
     def probabilities(self, utilities: np.ndarray) -> np.ndarray:
         """Choice probabilities; the last column is the no-purchase option."""
-        outside = np.full((utilities.shape[0], 1), self.no_purchase_utility)
-        u = np.hstack([utilities, outside])
+        u = self._with_outside(utilities)
         e = np.exp(u - u.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
 
     def choose(self, utilities: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Column of the chosen offer per row, or NO_PURCHASE (Gumbel-max sampling)."""
-        m, k = utilities.shape
-        noisy = np.hstack([utilities, np.full((m, 1), self.no_purchase_utility)])
-        noisy = noisy + rng.gumbel(size=(m, k + 1))
-        pick = noisy.argmax(axis=1)
-        return np.where(pick == k, NO_PURCHASE, pick)
+        u = self._with_outside(utilities)
+        pick = (u + rng.gumbel(size=u.shape)).argmax(axis=1)
+        return np.where(pick == utilities.shape[1], NO_PURCHASE, pick)
+
+    def _with_outside(self, utilities: np.ndarray) -> np.ndarray:
+        outside = np.full((utilities.shape[0], 1), self.no_purchase_utility)
+        return np.hstack([utilities, outside])

@@ -26,7 +26,7 @@ from sim.search import SearchIndex
 from sim.shopping import Offered, Shopping
 from sim.state import MarketState
 from sim.streams import RandomStreams
-from sim.traders import BUYER, SELLER, Trader
+from sim.traders import Trader
 from sim.trust import Beliefs
 from sim.world import MarketConditions, World
 
@@ -232,8 +232,8 @@ class MarketModel(mesa.Model):
         }
         return {
             "day": lambda m: m.day,
-            BUYER + "s": lambda m: m.n_buyers,
-            SELLER + "s": lambda m: m.n_sellers,
+            "buyers": lambda m: m.n_buyers,
+            "sellers": lambda m: m.n_sellers,
             "flips_to_seller": lambda m: m.roles.flips_today["to_seller"],
             "flips_to_buyer": lambda m: m.roles.flips_today["to_buyer"],
             **today,

@@ -121,8 +121,7 @@ class Relations:
         loss: float,
     ) -> None:
         """Learn from a delivered order: experience counts, and a tie that grows or weakens."""
-        np.add.at(self.experience_a, (buyers, slots), weight * quality)
-        np.add.at(self.experience_b, (buyers, slots), weight * (1.0 - quality))
+        self.add_experience(buyers, slots, weight * quality, weight * (1.0 - quality))
         for batch in rounds(buyers * self.seller.shape[1] + slots):
             b, s = buyers[batch], slots[batch]
             tie = self.tie_now(b, s, day)

@@ -36,7 +36,6 @@ class Carts:
     discount: np.ndarray
     fee: np.ndarray
     tariff_rate: np.ndarray
-    fx_factor: np.ndarray  # buyer's currency now relative to day 0
     promised_days: np.ndarray
     expected_quality: np.ndarray
     tie: np.ndarray
@@ -173,7 +172,6 @@ class Shopping:
             "discount": discount,
             "fee": fee,
             "tariff": tariff,
-            "fx_factor": np.broadcast_to(fx_factor, valid.shape),
             "unsupported": unsupported,
             "product": product,
         }
@@ -247,7 +245,6 @@ class Shopping:
             discount=extra["discount"][at],
             fee=extra["fee"][at],
             tariff_rate=extra["tariff"][at],
-            fx_factor=extra["fx_factor"][at],
             promised_days=offers.delivery_days[at],
             expected_quality=mean(a, beta),
             tie=offers.tie[at],

@@ -25,7 +25,6 @@ TYPE_PRICE_SENSITIVITY = np.array([0.8, 1.7, 1.0, 1.0])
 TYPE_TIE_WEIGHT = np.array([1.6, 0.6, 1.0, 0.8])
 TYPE_PAYMENT_RISK = np.array([0.0, 0.0, 0.0, 1.0])
 TYPE_ABUSIVE_RETURNS = np.array([0.0, 0.0, 0.0, 0.35])
-RISKY = BUYER_TYPES.index("risky")
 
 # A seller's product line: the listing shoppers find is the standard product.
 PRODUCTS = ("entry", "standard", "premium")

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
-
 
 def _mix(x: np.ndarray) -> np.ndarray:
     """SplitMix64 finaliser: a well-spread 64-bit hash."""
