@@ -258,6 +258,7 @@ class SegmentationConfig:
     kind: str = "none"
     k: int = bounded(4, lo=1, hi=50)
     refresh_days: int = bounded(30, lo=1)
+    fit_sample: int = bounded(20_000, lo=1)  # k-means fits on at most this many records
     recency_days: list[int] = field(default_factory=lambda: [30, 90, 180])  # recent/lapsing/lost
     frequency: list[int] = field(default_factory=lambda: [2, 4])  # repeat / frequent buyer
     monetary: float = bounded(150.0, lo=0.0)  # spend (USD) that makes a champion

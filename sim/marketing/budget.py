@@ -1,8 +1,9 @@
 """Budgets: a spend cap per seller and period, a contact cap per customer and period.
 
 Due contacts are ranked by priority within each seller and kept while the seller's spend this
-period stays within its cap; a customer already contacted `frequency_cap` times this period is
-skipped. Neither cap is ever exceeded.
+period stays within its cap: a prefix of the ranking, since a contact that does not fit ends
+the seller's list. A customer already contacted `frequency_cap` times this period is skipped.
+Neither cap is ever exceeded.
 """
 
 from __future__ import annotations
@@ -30,13 +31,22 @@ class Budget:
             self.period = self.period_of(day)
             self.spent[:] = 0
 
-    def open(
-        self, sellers: np.ndarray, contacts_this_period: np.ndarray, cheapest: int
-    ) -> np.ndarray:
-        """Records that could still be contacted: under the frequency cap, and their seller
-        can afford at least the cheapest contact (a cheap screen before choosing offers)."""
-        under_cap = contacts_this_period < self.config.frequency_cap
-        return under_cap & (self.spent[sellers] + cheapest <= self.cap)
+    def can_pay(self, sellers: np.ndarray, cheapest: int) -> np.ndarray:
+        """Whether each seller can still afford the cheapest contact this period."""
+        return self.spent[sellers] + cheapest <= self.cap
+
+    def under_frequency_cap(self, contacts_this_period: np.ndarray) -> np.ndarray:
+        return contacts_this_period < self.config.frequency_cap
+
+    def affordable(self, sellers: np.ndarray, priority: np.ndarray, cheapest: int) -> np.ndarray:
+        """Rows that `select` could still choose whatever their offers cost: each seller's
+        best-ranked records, as many as its remaining budget pays at the cheapest contact.
+        Screening here lets a campaign draw channels and promotions for these rows only."""
+        order = np.lexsort((-priority, sellers))
+        s = sellers[order]
+        rank = np.arange(len(s)) - np.searchsorted(s, s)  # position within the seller
+        room = (self.cap - self.spent[s]) // max(cheapest, 1)
+        return np.sort(order[rank < room])
 
     def select(
         self,

@@ -1,8 +1,12 @@
 """A marketing strategy composed of its components, run for one group of sellers.
 
-Each day: read the group's customer records; leave out the holdout and those who unsubscribed;
-label segments; find who is due; pick channel, product and promotion; rank by what each
-segment has returned so far and cut at the budgets; send, and learn from the responses.
+Each day: read the group's customer records; find who is due, under the frequency cap, and
+reachable (not in the holdout, not unsubscribed); label their segments and rank them by what
+each segment has returned so far; keep the best-ranked each seller could afford; pick channel,
+product and promotion for those; cut at the budgets; send, and learn from the responses.
+
+The screens run from cheapest to dearest, so the daily cost follows the few records a seller
+can contact, not the whole customer base (DESIGN section 10).
 """
 
 from __future__ import annotations
@@ -47,11 +51,7 @@ class NoMarketing:
 
 
 class Campaign:
-    """Runs a composed strategy for the sellers of one group.
-
-    Who is due is decided on cheap reads of every reachable record; segments, channels,
-    products, promotions and budgets are worked out for the due records only.
-    """
+    """Runs a composed strategy for the sellers of one group."""
 
     def __init__(
         self, config: StrategyConfig, group: int, state: MarketState, rng: np.random.Generator
@@ -78,38 +78,33 @@ class Campaign:
         self.segment_wins = np.zeros(self.segmentation.n_segments)
 
     def plan(self, day: int) -> Contacts:
-        s, t, r = self.state, self.state.traders, self.state.relations
+        t, r = self.state.traders, self.state.relations
         self.budget.start(day)
         book = CustomerBook.of(r, t.is_seller & (t.group == self.group))
-        reachable = ~book.read(r.unsubscribed) & ~in_holdout(
-            book.buyer, book.seller, self.config.holdout_share, s.holdout_salt
-        )
-        book = book.subset(np.flatnonzero(reachable))
         if self.segmentation.wants_refit(day):
-            self.segmentation.fit(self._observe(book, day), day)
-        orders, last_day = book.read(r.orders), book.read(r.last_day)
-        stage = stages(orders, np.where(orders > 0, day - last_day, day + 1), self.config.timing)
-        due = self.timing.due(
-            day,
-            stage,
-            orders,
-            book.read(r.first_day),
-            last_day,
-            book.read(r.contact_day),
-            t.country[book.buyer],
-        )
+            everyone = book.subset(self._reachable(book))
+            self.segmentation.fit(self._observe(everyone, day), day)
+        cheapest = int(np.round(self.table.cost.min() * 100))
+        book = book.subset(np.flatnonzero(self.budget.can_pay(book.seller, cheapest)))
         period = self.budget.period_of(day)
         this_period = np.where(book.read(r.period) == period, book.read(r.period_contacts), 0)
-        cheapest = int(np.round(self.table.cost.min() * 100))
-        rows = np.flatnonzero(due & self.budget.open(book.seller, this_period, cheapest))
-        book, stage, this_period = book.subset(rows), stage[rows], this_period[rows]
+        book, this_period = self._keep(
+            book, self.budget.under_frequency_cap(this_period), this_period
+        )
+        stage = self._stages(book, day)
+        book, this_period, stage = self._keep(book, self._due(book, day, stage), this_period, stage)
+        book, this_period, stage = self._keep(book, self._reachable(book), this_period, stage)
         seen = self._observe(book, day)
         segment = self.segmentation.labels(seen, day)
+        priority = self._priority(segment) + 1e-6 * self.rng.random(len(book))
+        rows = self.budget.affordable(book.seller, priority, cheapest)
+        book, stage, this_period = book.subset(rows), stage[rows], this_period[rows]
+        segment, priority = segment[rows], priority[rows]
         channel = self.channels.choose(book.seller, segment, stage, self.rng)
         product = choose_products(self.config.product.kind, t, book.buyer, book.seller, stage)
         promotion = choose_promotions(
             self.config.promotion,
-            seen.orders,
+            seen.orders[rows],
             book.read(r.tool_tries),
             book.read(r.tool_wins),
             self.rng,
@@ -117,7 +112,6 @@ class Campaign:
         cost = np.round(
             (self.table.cost[channel] + promotion_cost(self.config.promotion, promotion)) * 100
         ).astype(np.int64)
-        priority = self._priority(segment) + 1e-6 * self.rng.random(len(book))
         keep = self.budget.select(book.seller, cost, priority, this_period)
         return self._send(
             day,
@@ -129,6 +123,37 @@ class Campaign:
             cost[keep],
             this_period[keep],
             period,
+        )
+
+    @staticmethod
+    def _keep(book: CustomerBook, mask: np.ndarray, *columns: np.ndarray) -> tuple:
+        """The book and its per-record columns at the records `mask` keeps."""
+        rows = np.flatnonzero(mask)
+        return book.subset(rows), *(column[rows] for column in columns)
+
+    def _reachable(self, book: CustomerBook) -> np.ndarray:
+        """Not unsubscribed and not in the seller's holdout."""
+        holdout = in_holdout(
+            book.buyer, book.seller, self.config.holdout_share, self.state.holdout_salt
+        )
+        return ~book.read(self.state.relations.unsubscribed) & ~holdout
+
+    def _stages(self, book: CustomerBook, day: int) -> np.ndarray:
+        r = self.state.relations
+        orders = book.read(r.orders)
+        recency = np.where(orders > 0, day - book.read(r.last_day), day + 1)
+        return stages(orders, recency, self.config.timing)
+
+    def _due(self, book: CustomerBook, day: int, stage: np.ndarray) -> np.ndarray:
+        r = self.state.relations
+        return self.timing.due(
+            day,
+            stage,
+            book.read(r.orders),
+            book.read(r.first_day),
+            book.read(r.last_day),
+            book.read(r.contact_day),
+            self.state.traders.country[book.buyer],
         )
 
     def accuracy(self) -> float | None:

@@ -10,17 +10,12 @@ is recorded at each refit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.config import SegmentationConfig
 from sim.logs import RFM_TIERS, SEGMENTS
 from sim.marketing.customers import rfm_tiers
-
-if TYPE_CHECKING:
-    from sklearn.cluster import KMeans
-    from sklearn.preprocessing import StandardScaler
 
 
 @dataclass
@@ -85,8 +80,8 @@ class KMeansSegments(NoSegments):
         self.n_segments = config.k
         self.n_countries = n_countries
         self.seed = seed
-        self.model: KMeans | None = None
-        self.scaler: StandardScaler | None = None
+        self.centroids: np.ndarray | None = None  # (k, features), in standardised units
+        self.mean = self.scale = np.zeros(0)
         self.last_fit = -(10**9)
         self.last_ari: float | None = None
 
@@ -107,25 +102,38 @@ class KMeansSegments(NoSegments):
         return day - self.last_fit >= self.config.refresh_days
 
     def fit(self, seen: Observed, day: int) -> None:
-        """Refit on all records, once there are at least k of them."""
+        """Refit on all records (a random `fit_sample` of them when there are more, which is
+        how CRM tools fit large bases: the cost stays flat as the market grows), once there
+        are at least k of them."""
         from sklearn.cluster import KMeans
         from sklearn.metrics import adjusted_rand_score
         from sklearn.preprocessing import StandardScaler
 
-        x = self.features(seen)
+        x, hidden = self.features(seen), seen.hidden_type
         if len(x) < self.config.k:
             return
-        self.scaler = StandardScaler().fit(x)
-        self.model = KMeans(
+        if len(x) > self.config.fit_sample:
+            rows = np.random.default_rng(self.seed + day).choice(
+                len(x), self.config.fit_sample, replace=False
+            )
+            x, hidden = x[np.sort(rows)], hidden[np.sort(rows)]
+        scaler = StandardScaler().fit(x)
+        model = KMeans(
             n_clusters=self.config.k, n_init=3, random_state=self.seed + day, max_iter=100
-        ).fit(self.scaler.transform(x))
+        ).fit(scaler.transform(x))
+        self.mean, self.scale = scaler.mean_, scaler.scale_
+        self.centroids = model.cluster_centers_
         self.last_fit = day
-        self.last_ari = float(adjusted_rand_score(seen.hidden_type, self.model.labels_))
+        self.last_ari = float(adjusted_rand_score(hidden, model.labels_))
 
     def labels(self, seen: Observed, day: int) -> np.ndarray:
-        if self.model is None or len(seen.orders) == 0:
+        """The nearest centroid of each record (what KMeans.predict computes, without its
+        per-call validation, which costs more than the work at a few records a day)."""
+        if self.centroids is None or len(seen.orders) == 0:
             return np.zeros(len(seen.orders), dtype=np.int64)
-        return self.model.predict(self.scaler.transform(self.features(seen))).astype(np.int64)
+        x = (self.features(seen) - self.mean) / self.scale
+        distance = (x * x).sum(axis=1)[:, None] - 2.0 * x @ self.centroids.T
+        return (distance + (self.centroids**2).sum(axis=1)).argmin(axis=1)
 
     def codes(self, labels: np.ndarray) -> np.ndarray:
         return SEGMENTS.index("cluster_0") + labels
