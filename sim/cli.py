@@ -17,7 +17,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config import ConfigError, SimConfig, check_key, validate
-from sim.run import format_summary, simulate, write_outputs
+from sim.run import format_summary, run_to_directory
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 
@@ -57,8 +57,7 @@ def main(cfg: DictConfig) -> None:
         print(f"Configuration error: {error}", file=sys.stderr)
         sys.exit(2)
     out_dir = Path(HydraConfig.get().runtime.output_dir)
-    result = simulate(config, progress=config.progress)
-    write_outputs(result, out_dir)
+    result = run_to_directory(config, out_dir, progress=config.progress)
     print(
         f"Simulated {config.days} days of {config.population.n_traders:,} traders "
         f"(seed {config.seed}, strategy {config.strategy.name}); outputs in {out_dir}"

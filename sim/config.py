@@ -350,6 +350,7 @@ class SimConfig:
     days: int = bounded(365, lo=1)
     warm_up_days: int = bounded(60, lo=0)
     progress: bool = True
+    chunk_rows: int = bounded(1_000_000, lo=1)  # log rows in memory before they go to Parquet
     market: MarketConfig = field(default_factory=MarketConfig)
     population: PopulationConfig = field(default_factory=PopulationConfig)
     platform: PlatformConfig = field(default_factory=PlatformConfig)

@@ -45,20 +45,21 @@ class Fulfilment:
 
     def ship(self, day: int, orders: np.ndarray) -> None:
         """Give each new order its delivery day."""
-        promised = self.state.orders.view("promised_days")[orders]
+        log = self.state.orders
+        promised = log.view("promised_days")[orders - log.offset]
         actual = promised * np.exp(DELAY_SPREAD * self.rng.standard_normal(len(orders)))
         arrival = day + np.maximum(1, np.ceil(actual)).astype(np.int64)
-        self.state.orders.view("delivery_day")[orders] = arrival
+        log.view("delivery_day")[orders - log.offset] = arrival
         for when in np.unique(arrival):
             self.pending[int(when)].append(orders[arrival == when])
 
     def deliver(self, day: int) -> None:
-        """Resolve every order arriving today."""
+        """Resolve every order arriving today (until then its row stays in memory)."""
         batches = self.pending.pop(day, [])
         if not batches:
             return
-        rows = np.concatenate(batches)
         s, log = self.state, self.state.orders
+        rows = np.concatenate(batches) - log.offset  # positions in memory of the order ids
         n = len(rows)
         buyer, seller = log.view("buyer")[rows], log.view("seller")[rows]
         quality = np.clip(

@@ -2,7 +2,9 @@
 
 Rows are appended a day's batch at a time into growing numpy columns (amortised doubling), and
 fields resolved later (delivery, satisfaction, returns, reviews) are filled in place by order id.
-`to_frame` turns a buffer into the DataFrame written to Parquet (DESIGN section 9).
+Finished rows can be drained from the front (sim.log_stream moves them to Parquet in chunks), so
+a buffer holds the rows of ids `offset` to `offset + size`. `orders_frame` and `events_frame`
+turn a buffer into the DataFrame written to Parquet (DESIGN section 9).
 """
 
 from __future__ import annotations
@@ -40,22 +42,35 @@ class ColumnBuffer:
 
     def __init__(self, dtypes: Mapping[str, str], capacity: int = 1024) -> None:
         self.dtypes = dict(dtypes)
-        self.size = 0
+        self.size = 0  # rows in memory
+        self.offset = 0  # id of the first row in memory (rows before it were drained)
         self.columns = {n: np.zeros(capacity, dtype=d) for n, d in self.dtypes.items()}
 
     def append(self, **values: np.ndarray | float | int) -> np.ndarray:
         """Append rows (arrays of one length, scalars broadcast); return their row ids."""
         n = max((np.size(v) for v in values.values() if np.ndim(v) > 0), default=1)
         self._reserve(self.size + n)
-        rows = np.arange(self.size, self.size + n)
+        start = self.size
         for name, column in self.columns.items():
-            column[rows] = values.get(name, 0)
+            column[start : start + n] = values.get(name, 0)
         self.size += n
-        return rows
+        return np.arange(self.offset + start, self.offset + start + n)
 
     def view(self, name: str) -> np.ndarray:
-        """The filled part of a column (a view: writes go to the buffer)."""
+        """The rows in memory of a column (a view: writes go to the buffer); row id `i` is
+        at position `i - offset`."""
         return self.columns[name][: self.size]
+
+    def drain(self, n: int) -> ColumnBuffer:
+        """Hand over the first `n` rows in memory, as a buffer of their own, and forget them."""
+        chunk = ColumnBuffer(self.dtypes, capacity=0)
+        chunk.columns = {name: column[:n].copy() for name, column in self.columns.items()}
+        chunk.size, chunk.offset = n, self.offset
+        for column in self.columns.values():
+            column[: self.size - n] = column[n : self.size]
+        self.size -= n
+        self.offset += n
+        return chunk
 
     def _reserve(self, needed: int) -> None:
         capacity = len(next(iter(self.columns.values())))
@@ -163,7 +178,7 @@ class EventLog(ColumnBuffer):
 
 
 def orders_frame(
-    log: OrderLog,
+    log: ColumnBuffer,
     countries: tuple[str, ...],
     currencies: tuple[str, ...],
     categories: tuple[str, ...],
@@ -198,7 +213,7 @@ def orders_frame(
     )
     frame = pd.DataFrame(
         {
-            "order_id": np.arange(log.size, dtype=np.int64),
+            "order_id": np.arange(log.offset, log.offset + log.size, dtype=np.int64),
             "day": c["day"],
             "date": pd.Timestamp(start_date) + pd.to_timedelta(c["day"], unit="D"),
             "buyer": c["buyer"],
@@ -235,7 +250,7 @@ def orders_frame(
     return frame
 
 
-def events_frame(log: EventLog) -> pd.DataFrame:
+def events_frame(log: ColumnBuffer) -> pd.DataFrame:
     """The event log as a tidy table with kind, detail and tool as names."""
     kind = log.view("kind")
     detail_codes = log.view("detail")

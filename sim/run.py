@@ -1,9 +1,10 @@
 """Running one simulation and writing its outputs (DESIGN section 9).
 
-`simulate` is plain Python: give it a `SimConfig`, get the logs and the summary back. The CLI
-(`python -m sim`) and later sweeps call it. `write_outputs` writes each file under a temporary
-name and renames it when complete, `summary.json` last, so a run that was killed never looks
-complete.
+`simulate` is plain Python: give it a `SimConfig`, get the logs and the summary back.
+`run_to_directory`, which the CLI (`python -m sim`) calls, streams the order and event logs to
+Parquet in chunks while the run goes on, so memory stays flat as runs grow. Every file is
+written under a temporary name and renamed when complete, `summary.json` last, so a run that
+was killed never looks complete.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from sim.config import BUYER_TYPES, NO_MARKETING, SimConfig, validate
+from sim.log_stream import LogStream, MemorySink, ParquetSink, TableSink
 from sim.logs import events_frame, orders_frame
 from sim.metrics import group_summaries, summarize
 from sim.model import MarketModel
@@ -27,6 +29,7 @@ from sim.model import MarketModel
 SUMMARY = "summary.json"
 ROLES = ["buyer", "seller"]
 TABLES = ("timeseries", "orders", "events", "traders")
+LOGS = ("orders", "events")  # the tables that grow with the run and stream out in chunks
 
 
 @dataclass
@@ -40,29 +43,48 @@ class RunResult:
     traders: pd.DataFrame
 
 
-def simulate(config: SimConfig, progress: bool = False) -> RunResult:
+def simulate(
+    config: SimConfig,
+    progress: bool = False,
+    sinks: dict[str, TableSink] | None = None,
+    chunk_rows: int | None = None,
+) -> RunResult:
     """Run the market for `config.days` days and measure it over the window after warm-up.
 
+    The logs go to `sinks` (memory by default) in chunks of `chunk_rows` finished rows, or in
+    one piece at the end when it is None; the tables come out the same either way.
     Linear algebra and k-means run on one thread: their floating-point sums then do not depend
     on the machine's cores, so a seed gives the same numbers on any launcher and worker count.
     """
     validate(config)
     start = time.perf_counter()
+    sinks = sinks or {name: MemorySink() for name in LOGS}
+    groups = (NO_MARKETING, *(g.name for g in config.strategy_groups()))
     with threadpool_limits(limits=1):
         model = MarketModel(config)
+        world, state = model.world, model.state
+        streams = {
+            "orders": LogStream(
+                state.orders,
+                lambda log: orders_frame(
+                    log,
+                    world.countries,
+                    world.currencies,
+                    world.categories,
+                    config.market.start_date,
+                    groups,
+                ),
+                sinks["orders"],
+                chunk_rows,
+                done_column="delivered",
+            ),
+            "events": LogStream(state.events, events_frame, sinks["events"], chunk_rows),
+        }
         for _ in tqdm(range(config.days), desc="days", unit="day", delay=2.0, disable=not progress):
             model.step()
-    world, state = model.world, model.state
-    groups = (NO_MARKETING, *(g.name for g in config.strategy_groups()))
-    orders = orders_frame(
-        state.orders,
-        world.countries,
-        world.currencies,
-        world.categories,
-        config.market.start_date,
-        groups,
-    )
-    events = events_frame(state.events)
+            for stream in streams.values():
+                stream.after_day()
+        orders, events = streams["orders"].finish(), streams["events"].finish()
     traders = traders_frame(model, groups)
     timeseries = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     window = {"window_start": config.warm_up_days, "window_end": config.days}
@@ -108,11 +130,29 @@ def traders_frame(model: MarketModel, groups: tuple[str, ...]) -> pd.DataFrame:
     )
 
 
-def write_outputs(result: RunResult, out_dir: Path) -> None:
-    """Write the tables and then the summary, each atomically."""
+def run_to_directory(config: SimConfig, out_dir: Path, progress: bool = False) -> RunResult:
+    """Run with the logs streaming to `out_dir` in chunks of `config.chunk_rows`, then write
+    the other outputs and the summary."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / SUMMARY).unlink(missing_ok=True)
+    sinks = {name: ParquetSink(out_dir / f"{name}.parquet") for name in LOGS}
+    result = simulate(config, progress, sinks, config.chunk_rows)
+    write_outputs(result, out_dir, streamed=sinks)
+    return result
+
+
+def write_outputs(
+    result: RunResult, out_dir: Path, streamed: dict[str, ParquetSink] | None = None
+) -> None:
+    """Write the tables (naming those already `streamed` there) and then the summary, each
+    atomically."""
+    streamed = streamed or {}
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / SUMMARY).unlink(missing_ok=True)
     for name in TABLES:
+        if name in streamed:
+            streamed[name].commit()
+            continue
         target = out_dir / f"{name}.parquet"
         partial = target.with_suffix(".parquet.partial")
         getattr(result, name).to_parquet(partial, index=False)
