@@ -1,7 +1,10 @@
 """Throughput benchmark: trader-days per second and peak memory of one year of the market.
 
-Each size runs in a fresh process so its peak memory is its own. Not a test: run it with
-`make bench` (or `.venv/bin/python benchmarks/throughput.py strategy=full --sizes 1000 10000`).
+For the default market with the `full` strategy (or the Hydra overrides given) at 1,000 to
+1,000,000 traders, each size in a fresh process so its peak memory is its own; Mesa's Boltzmann
+wealth model as the reference; and a sweep of 8 classroom runs, serial and with the joblib
+launcher on all cores. Not a test: run it with `make bench`, or for example
+`.venv/bin/python benchmarks/throughput.py --sizes 1000 10000 --sweep-runs 0 strategy=rfm`.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,31 +82,81 @@ def machine() -> str:
     return f"{cpu}, {cores} cores, Python {platform.python_version()}"
 
 
-def main(argv: list[str] | None = None) -> list[dict]:
+def sweep_seconds(launcher: str, runs: int, overrides: list[str]) -> float:
+    """Wall time of `python -m sim -m` over `runs` seeds of the classroom market with a launcher
+    (`basic`: one after another; `joblib`: on all cores), start-up included, as a user waits."""
+    seeds = ",".join(str(seed) for seed in range(runs))
+    with tempfile.TemporaryDirectory() as out:
+        command = [
+            sys.executable,
+            "-m",
+            "sim",
+            "-m",
+            "population=classroom",
+            f"seed={seeds}",
+            "progress=false",
+            f"hydra/launcher={launcher}",
+            f"hydra.sweep.dir={out}",
+            *overrides,
+        ]
+        start = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+        return time.perf_counter() - start
+
+
+def size_table(rows: list[dict]) -> list[str]:
+    columns = ("traders", "days", "setup s", "simulate s", "trader-days/s", "x Boltzmann")
+    columns += ("orders", "peak MiB")
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---:|" * len(columns)]
+    for r in rows:
+        lines.append(
+            f"| {r['traders']:,} | {r['days']} | {r['setup_s']:.2f} | {r['simulate_s']:.2f} "
+            f"| {r['trader_days_per_s']:,.0f} | {r['versus_boltzmann']:.2f} | {r['orders']:,} "
+            f"| {r['peak_mib']:,.0f} |"
+        )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000])
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. strategy=full")
+    parser.add_argument("--sweep-runs", type=int, default=8, help="0 skips the sweep timing")
+    parser.add_argument("--results", type=Path, help="also write the tables to this Markdown file")
+    parser.add_argument(
+        "overrides", nargs="*", default=["strategy=full"], help="Hydra overrides (strategy=full)"
+    )
     args = parser.parse_args(argv)
-    print(f"machine: {machine()}; overrides: {' '.join(args.overrides) or 'none'}")
+    header = f"machine: {machine()}; overrides: {' '.join(args.overrides) or 'none'}"
+    print(header)
     reference = boltzmann_reference()
     print(f"reference: Mesa Boltzmann wealth, 10,000 agents: {reference:,.0f} agent-steps/s")
-    print(
-        f"{'traders':>10} {'days':>5} {'setup s':>8} {'simulate s':>11} "
-        f"{'trader-days/s':>14} {'x Boltzmann':>12} {'orders':>9} {'peak MiB':>9}"
-    )
+    print("\n".join(size_table([])))
     rows = []
     for n in args.sizes:
         row = measure(n, args.days, args.seed, args.overrides)
         row["versus_boltzmann"] = row["trader_days_per_s"] / reference
         rows.append(row)
-        print(
-            f"{n:>10,} {args.days:>5} {row['setup_s']:>8.2f} {row['simulate_s']:>11.2f} "
-            f"{row['trader_days_per_s']:>14,.0f} {row['versus_boltzmann']:>12.2f} "
-            f"{row['orders']:>9,} {row['peak_mib']:>9.0f}"
+        print(size_table([row])[-1], flush=True)
+    lines = [header, "", f"Reference: {reference:,.0f} agent-steps/s.", "", *size_table(rows)]
+    sweep = {}
+    if args.sweep_runs:
+        sweep = {
+            launcher: sweep_seconds(launcher, args.sweep_runs, args.overrides)
+            for launcher in ("basic", "joblib")
+        }
+        sweep["speedup"] = sweep["basic"] / sweep["joblib"]
+        line = (
+            f"Sweep of {args.sweep_runs} classroom runs: serial {sweep['basic']:.1f} s, "
+            f"joblib on {len(os.sched_getaffinity(0))} cores {sweep['joblib']:.1f} s, "
+            f"speed-up {sweep['speedup']:.2f}"
         )
-    return rows
+        print(line)
+        lines += ["", line + "."]
+    if args.results:
+        args.results.write_text("\n".join(lines) + "\n")
+    return {"reference": reference, "sizes": rows, "sweep": sweep}
 
 
 if __name__ == "__main__":

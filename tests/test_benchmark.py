@@ -8,13 +8,20 @@ from pathlib import Path
 SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "throughput.py"
 
 
-def test_benchmark_smoke(capsys) -> None:
+def test_benchmark_smoke(capsys, tmp_path: Path) -> None:
     spec = importlib.util.spec_from_file_location("throughput", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    rows = module.main(["--sizes", "100", "--days", "5"])
-    assert rows[0]["traders"] == 100 and rows[0]["days"] == 5
-    assert rows[0]["trader_days_per_s"] > 0 and rows[0]["peak_mib"] > 0
-    assert rows[0]["versus_boltzmann"] > 0
+    results = tmp_path / "results.md"
+    tiny = ["strategy=full", "days=5", "warm_up_days=1"]
+    measured = module.main(
+        ["--sizes", "100", "--days", "5", "--sweep-runs", "2", "--results", str(results), *tiny]
+    )
+    row = measured["sizes"][0]
+    assert row["traders"] == 100 and row["days"] == 5
+    assert row["trader_days_per_s"] > 0 and row["peak_mib"] > 0
+    assert row["versus_boltzmann"] > 0
+    assert measured["sweep"]["basic"] > 0 and measured["sweep"]["joblib"] > 0
     out = capsys.readouterr().out
-    assert "trader-days/s" in out and "Boltzmann" in out
+    assert "trader-days/s" in out and "Boltzmann" in out and "Sweep of 2 classroom runs" in out
+    assert "| 100 | 5 |" in results.read_text()
