@@ -23,11 +23,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 CHILD = """
 import json, resource, sys, time
+from threadpoolctl import threadpool_limits
 from sim.cli import load_config
 from sim.model import MarketModel
 n, days, seed = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 config = load_config([f"population.n_traders={n}", f"days={days}", "warm_up_days=0",
                       f"seed={seed}", "progress=false", *sys.argv[4:]])
+threadpool_limits(limits=1)  # as sim.run.simulate runs
 start = time.perf_counter()
 model = MarketModel(config)
 built = time.perf_counter()

@@ -118,8 +118,9 @@ class KMeansSegments(NoSegments):
             )
             x, hidden = x[np.sort(rows)], hidden[np.sort(rows)]
         scaler = StandardScaler().fit(x)
+        # one k-means++ start (scikit-learn's default): monthly refits make up for a poor one
         model = KMeans(
-            n_clusters=self.config.k, n_init=3, random_state=self.seed + day, max_iter=100
+            n_clusters=self.config.k, n_init=1, random_state=self.seed + day, max_iter=100
         ).fit(scaler.transform(x))
         self.mean, self.scale = scaler.mean_, scaler.scale_
         self.centroids = model.cluster_centers_
