@@ -48,7 +48,8 @@ class ColumnBuffer:
 
     def append(self, **values: np.ndarray | float | int) -> np.ndarray:
         """Append rows (arrays of one length, scalars broadcast); return their row ids."""
-        n = max((np.size(v) for v in values.values() if np.ndim(v) > 0), default=1)
+        arrays = (v.size for v in values.values() if isinstance(v, np.ndarray) and v.ndim)
+        n = max(arrays, default=1)
         self._reserve(self.size + n)
         start = self.size
         for name, column in self.columns.items():

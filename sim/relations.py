@@ -21,6 +21,8 @@ def rounds(keys: np.ndarray) -> list[np.ndarray]:
     order = np.argsort(keys, kind="stable")
     ordered = keys[order]
     starts = np.r_[True, ordered[1:] != ordered[:-1]]
+    if starts.all():  # no repeats, the usual case: one round
+        return [np.arange(len(keys))]
     group_start = np.maximum.accumulate(np.where(starts, np.arange(len(keys)), 0))
     rank = np.empty(len(keys), dtype=np.int64)
     rank[order] = np.arange(len(keys)) - group_start
@@ -180,9 +182,8 @@ class Relations:
     ) -> np.ndarray:
         """Put each seller in its buyer's empty or weakest free slot (buyers are distinct;
         `in_use` is their rows of slots not to give away); -1 where every slot is in use."""
-        n_slots = self.seller.shape[1]
-        grid = np.broadcast_to(np.arange(n_slots), (len(buyers), n_slots))
-        strength = self.tie_now(np.repeat(buyers, n_slots), grid.ravel(), day).reshape(grid.shape)
+        decay = np.exp2(-(day - self.tie_day[buyers]) / self.half_life)
+        strength = self.tie[buyers] * decay  # every slot's tie today, as tie_now gives it
         strength = strength + 1e-6 * self.last_day[buyers]  # equal ties: forget the older
         strength[self.seller[buyers] < 0] = -np.inf  # empty slots first
         strength[in_use] = np.inf
