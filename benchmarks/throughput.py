@@ -141,7 +141,8 @@ def main(argv: list[str] | None = None) -> dict:
         row["versus_boltzmann"] = row["trader_days_per_s"] / reference
         rows.append(row)
         print(size_table([row])[-1], flush=True)
-    lines = [header, "", f"Reference: {reference:,.0f} agent-steps/s.", "", *size_table(rows)]
+    lines = ["# Benchmark results", "", f"Written by `benchmarks/throughput.py`; {header}."]
+    lines += ["", f"Reference: {reference:,.0f} agent-steps/s.", "", *size_table(rows)]
     sweep = {}
     if args.sweep_runs:
         sweep = {
