@@ -8,8 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.config import CHANNEL_NAMES, STAGES, ChannelConfig, TimingConfig
+from sim.config import CHANNEL_NAMES, STAGES, BudgetConfig, ChannelConfig, TimingConfig
 from sim.logs import PROMOTIONS
+from sim.marketing.budget import Budget
 from sim.marketing.channels import ChannelChoice, ChannelTable, ThompsonChannels
 from sim.marketing.customers import CustomerBook
 from sim.marketing.holdout import in_holdout
@@ -255,3 +256,31 @@ def test_two_strategies_share_one_market_and_are_reported_per_group() -> None:
     personalized_segments = set(sent.loc[sender_group == "personalized", "segment"].astype(str))
     assert rfm_segments and all(not s.startswith("cluster_") for s in rfm_segments)
     assert personalized_segments and all(s.startswith("cluster_") for s in personalized_segments)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 4), st.integers(1, 500), st.floats(0, 1)), min_size=1, max_size=60
+    ),
+    st.integers(0, 3000),
+)
+def test_screening_by_affordability_never_changes_the_budget_cut(
+    rows: list[tuple[int, int, float]], spent: int
+) -> None:
+    """`affordable` keeps what `select` could pick at any cost >= the cheapest, so cutting to it
+    first (to draw offers for fewer records) leaves the contacts chosen unchanged."""
+    sellers = np.array([r[0] for r in rows])
+    cost = np.array([r[1] for r in rows], dtype=np.int64)
+    priority = np.array([r[2] for r in rows]) + 1e-9 * np.arange(len(rows))  # no exact ties
+    contacts = np.zeros(len(rows), dtype=np.int64)
+    config = BudgetConfig(spend_cap=25.0, frequency_cap=2)
+    whole, screened = Budget(config, 5), Budget(config, 5)
+    whole.spent[:] = screened.spent[:] = spent
+    chosen = whole.select(sellers, cost, priority, contacts)
+    kept = screened.affordable(sellers, priority, cheapest=int(cost.min()))
+    chosen_after_screen = kept[
+        screened.select(sellers[kept], cost[kept], priority[kept], contacts[kept])
+    ]
+    assert np.array_equal(chosen, chosen_after_screen)
+    assert np.array_equal(whole.spent, screened.spent)
