@@ -190,10 +190,9 @@ class Campaign:
             this_period,
             self.rng,
         )
-        at = (book.buyer, book.slot)
-        r.period[at] = period
-        r.period_contacts[at] = this_period + 1
-        r.unsubscribed[at] |= delivery.unsubscribed
+        book.write(r.period, period)
+        book.write(r.period_contacts, this_period + 1)
+        book.write(r.unsubscribed, book.read(r.unsubscribed) | delivery.unsubscribed)
         tried = np.flatnonzero(has_tool)
         np.add.at(r.tool_tries, (book.buyer[tried], book.slot[tried], tool[tried]), 1)
         np.add.at(
