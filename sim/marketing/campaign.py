@@ -138,11 +138,13 @@ class Campaign:
         )
         return ~book.read(self.state.relations.unsubscribed) & ~holdout
 
+    def _recency(self, book: CustomerBook, orders: np.ndarray, day: int) -> np.ndarray:
+        """Days since the last order; a customer who never ordered counts from day -1."""
+        return np.where(orders > 0, day - book.read(self.state.relations.last_day), day + 1)
+
     def _stages(self, book: CustomerBook, day: int) -> np.ndarray:
-        r = self.state.relations
-        orders = book.read(r.orders)
-        recency = np.where(orders > 0, day - book.read(r.last_day), day + 1)
-        return stages(orders, recency, self.config.timing)
+        orders = book.read(self.state.relations.orders)
+        return stages(orders, self._recency(book, orders, day), self.config.timing)
 
     def _due(self, book: CustomerBook, day: int, stage: np.ndarray) -> np.ndarray:
         r = self.state.relations
@@ -165,7 +167,7 @@ class Campaign:
         tries, wins = book.read(r.tool_tries).sum(axis=1), book.read(r.tool_wins).sum(axis=1)
         return Observed(
             orders=orders,
-            recency=np.where(orders > 0, day - book.read(r.last_day), day + 1),
+            recency=self._recency(book, orders, day),
             spend=book.read(r.spend),
             behaviour=t.behaviour_tags[book.buyer],
             country=t.country[book.buyer],
