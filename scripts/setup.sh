@@ -28,8 +28,8 @@ fi
 # machines) Python would otherwise recompile pandas, Mesa and Hydra in every process it starts,
 # seconds each time, which every sweep worker and CLI test pays.
 if [ ! -f .venv/.compiled ] || [ uv.lock -nt .venv/.compiled ]; then
-  env -u PYTHONDONTWRITEBYTECODE .tools/bin/uv sync --frozen --compile-bytecode --python "$PYTHON" --quiet
+  env -u PYTHONDONTWRITEBYTECODE .tools/bin/uv sync --frozen --all-extras --compile-bytecode --python "$PYTHON" --quiet
   touch .venv/.compiled
 else
-  .tools/bin/uv sync --frozen --python "$PYTHON" --quiet
+  .tools/bin/uv sync --frozen --all-extras --python "$PYTHON" --quiet
 fi

@@ -1,27 +1,56 @@
-"""Command line: `python -m sim [hydra overrides]` runs one simulation with Hydra configs.
+"""Command line: `python -m sim [hydra overrides]` runs one simulation with Hydra configs;
+`python -m sim -m ...` runs a sweep on the configured launcher.
 
-This is the only module that imports Hydra. It registers the schema so Hydra checks types and
+This module is where Hydra meets the library. It registers the schema so Hydra checks types and
 keys while composing, converts the composed config to a `SimConfig`, validates ranges, runs,
-and writes the outputs into Hydra's run directory.
+and writes the outputs into Hydra's run directory. In a sweep a run never raises: a failure is
+recorded in its folder so that the other runs go on, and when the sweep ends `SweepTable`
+gathers every run into one table.
 """
 
 from __future__ import annotations
 
+import hashlib
+import math
+import os
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import hydra
 from hydra import compose, initialize_config_dir
 from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.experimental.callback import Callback
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
+from sim import sweep
 from sim.config import ConfigError, SimConfig, check_key, validate
-from sim.run import format_summary, run_to_directory
+from sim.run import config_hash, format_summary, run_to_directory
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
+MAX_RUN_NAME = 120
 
 ConfigStore.instance().store(name="sim_schema", node=SimConfig)
+# Ray (for hydra/launcher=ray_local) would otherwise write an auth token under the home
+# folder and try to send usage statistics, which machines without internet wait on.
+os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+
+
+def run_name(override_dirname: str) -> str:
+    """A sweep run's folder name from its sorted overrides (`seed=3,strategy=rfm`), so that the
+    same run lands in the same folder however the sweep is ordered, and a rerun can skip it."""
+    name = override_dirname.replace("/", ".") or "defaults"
+    if len(name) > MAX_RUN_NAME:
+        name = name[:MAX_RUN_NAME] + "-" + hashlib.sha256(name.encode()).hexdigest()[:12]
+    return name
+
+
+OmegaConf.register_new_resolver("run_name", run_name, replace=True)
 
 
 def check_overrides(arguments: list[str]) -> None:
@@ -49,17 +78,72 @@ def load_config(overrides: list[str] | tuple[str, ...] = ()) -> SimConfig:
     return to_sim_config(cfg)
 
 
+def sweep_size(overrides: list[str]) -> int:
+    """How many runs `python -m sim -m OVERRIDES` launches: the product of the values of the
+    experiment's sweep parameters (`hydra.sweeper.params`) and of the command line's."""
+    parsed = OverridesParser.create().parse_overrides(overrides)
+    fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        cfg = compose(config_name="config", overrides=fixed, return_hydra_config=True)
+    params = [f"{k}={v}" for k, v in (cfg.hydra.sweeper.params or {}).items()]
+    values = {}  # as Hydra's basic sweeper: a later value of a key replaces an earlier one
+    for override in OverridesParser.create().parse_overrides([*params, *overrides]):
+        sweep_values = override.sweep_string_iterator() if override.is_sweep_override() else [0]
+        values[override.get_key_element()] = len(list(sweep_values))
+    return math.prod(values.values())
+
+
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
 def main(cfg: DictConfig) -> None:
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    if HydraConfig.get().mode == RunMode.MULTIRUN:
+        run_in_sweep(cfg, out_dir)
+        return
     try:
         config = to_sim_config(cfg)
     except ConfigError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         sys.exit(2)
-    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    run_and_report(config, out_dir)
+
+
+def run_and_report(config: SimConfig, out_dir: Path) -> None:
     result = run_to_directory(config, out_dir, progress=config.progress)
     print(
         f"Simulated {config.days} days of {config.population.n_traders:,} traders "
         f"(seed {config.seed}, strategy {config.strategy.name}); outputs in {out_dir}"
     )
     print(format_summary(result.summary))
+
+
+def run_in_sweep(cfg: DictConfig, out_dir: Path) -> None:
+    """One run of a sweep: skipped when its folder already holds it, and on failure recorded
+    in `error.json` instead of raised, so that one bad run costs no other run its results."""
+    start = time.perf_counter()
+    try:
+        config = to_sim_config(cfg)
+        if sweep.is_complete(out_dir, config_hash(config)):
+            print(f"Skipped: {out_dir} already holds this run's outputs")
+            return
+        sweep.clear_error(out_dir)
+        run_and_report(config, out_dir)
+    except Exception as error:
+        sweep.write_error(out_dir, error, time.perf_counter() - start)
+        print(f"Run failed ({out_dir}): {type(error).__name__}: {error}", file=sys.stderr)
+
+
+class SweepTable(Callback):
+    """When a sweep ends, gather its runs into `sweep.parquet`; exit 1 if any run failed."""
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        sweep_dir = Path(config.hydra.sweep.dir)
+        table = sweep.write_table(sweep_dir)
+        counts = table["status"].value_counts()
+        print(
+            f"Sweep table: {sweep_dir / sweep.SWEEP_TABLE} "
+            f"({len(table)} runs: {', '.join(f'{n} {s}' for s, n in counts.items())})"
+        )
+        if counts.get("failed", 0):
+            for row in table[table["status"] == "failed"].itertuples():
+                print(f"  failed: {row.run_dir}: {row.error}", file=sys.stderr)
+            sys.exit(1)

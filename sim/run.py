@@ -9,10 +9,12 @@ was killed never looks complete.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +32,7 @@ SUMMARY = "summary.json"
 ROLES = ["buyer", "seller"]
 TABLES = ("timeseries", "orders", "events", "traders")
 LOGS = ("orders", "events")  # the tables that grow with the run and stream out in chunks
+NO_EFFECT = ("progress", "chunk_rows")  # settings that cannot change a run's numbers
 
 
 @dataclass
@@ -101,9 +104,18 @@ def simulate(
         "groups": group_summaries(
             orders, events, ever_sold.set_index("trader")["group"].astype(str), **window
         ),
+        "config_hash": config_hash(config),
         "wall_seconds": round(time.perf_counter() - start, 3),
     }
     return RunResult(summary, timeseries, orders, events, traders)
+
+
+def config_hash(config: SimConfig) -> str:
+    """A fingerprint of everything that decides a run's numbers: the config (less the settings
+    that cannot change them) and the package version. Sweeps skip runs already done with it."""
+    settings = {k: v for k, v in asdict(config).items() if k not in NO_EFFECT}
+    text = json.dumps([version("xborder-sim"), settings], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def traders_frame(model: MarketModel, groups: tuple[str, ...]) -> pd.DataFrame:

@@ -1,0 +1,137 @@
+"""A sweep's runs as one tidy table (DESIGN section 9), and the bookkeeping that makes it safe.
+
+Each run of a sweep has its own folder holding Hydra's `.hydra/overrides.yaml` and, once it
+ends, either `summary.json` (it finished) or `error.json` (it failed, with the message). The
+table has a row a run: its overrides as columns, then its seed, every metric (nested ones
+flattened to dotted names), its wall time and its status, `ok`, `failed` or `incomplete` (killed
+or still running). A run whose folder already holds a complete summary of the same config is
+skipped when the sweep runs again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import traceback
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from sim.run import SUMMARY
+
+SWEEP_TABLE = "sweep.parquet"
+ERROR = "error.json"
+OVERRIDES = Path(".hydra") / "overrides.yaml"
+STATUS_COLUMNS = ("wall_seconds", "status", "error", "run_dir")
+
+
+def is_complete(run_dir: Path, config_hash: str) -> bool:
+    """Whether `run_dir` holds a finished run of the config with this hash."""
+    try:
+        summary = json.loads((run_dir / SUMMARY).read_text())
+    except (OSError, ValueError):
+        return False
+    return summary.get("config_hash") == config_hash
+
+
+def write_error(run_dir: Path, error: BaseException, wall_seconds: float) -> None:
+    """Record why a run failed, atomically, so that the sweep table can show it."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    record = {
+        "error": f"{type(error).__name__}: {error}",
+        "traceback": "".join(traceback.format_exception(error)),
+        "wall_seconds": round(wall_seconds, 3),
+    }
+    _write_atomic(run_dir / ERROR, json.dumps(record, indent=2) + "\n")
+
+
+def clear_error(run_dir: Path) -> None:
+    (run_dir / ERROR).unlink(missing_ok=True)
+
+
+def run_dirs(sweep_dir: Path) -> list[Path]:
+    """The folders of a sweep's runs (those Hydra wrote overrides into), in a stable order."""
+    return sorted(path.parent.parent for path in sweep_dir.rglob(str(OVERRIDES)))
+
+
+def read_overrides(run_dir: Path) -> dict[str, Any]:
+    """A run's command-line overrides as {key: value}, values parsed as YAML (`seed=3` -> 3)."""
+    overrides = yaml.safe_load((run_dir / OVERRIDES).read_text()) or []
+    parsed = {}
+    for override in overrides:
+        key, _, value = override.partition("=")
+        try:
+            parsed[key] = yaml.safe_load(value)
+        except yaml.YAMLError:
+            parsed[key] = value
+    return parsed
+
+
+def run_row(run_dir: Path) -> dict[str, Any]:
+    """One row of the sweep table."""
+    row = read_overrides(run_dir)
+    summary_file, error_file = run_dir / SUMMARY, run_dir / ERROR
+    if summary_file.exists():
+        summary = json.loads(summary_file.read_text())
+        summary["mix"] = ",".join(summary.get("mix", []))
+        row.update({"seed": summary.pop("seed"), **_flatten(summary), "status": "ok"})
+        row["error"] = None
+    elif error_file.exists():
+        failure = json.loads(error_file.read_text())
+        row.update(wall_seconds=failure["wall_seconds"], status="failed", error=failure["error"])
+    else:
+        row.update(status="incomplete", error=None)
+    row["run_dir"] = str(run_dir)
+    return row
+
+
+def collect(sweep_dir: Path) -> pd.DataFrame:
+    """The sweep table of `sweep_dir`: overrides, seed, metrics, then wall time and status."""
+    runs = run_dirs(sweep_dir)
+    if not runs:
+        raise FileNotFoundError(f"no runs under {sweep_dir} (no {OVERRIDES} in any folder)")
+    overrides = [read_overrides(run_dir) for run_dir in runs]
+    first = list(dict.fromkeys(k for keys in overrides for k in keys if k != "seed"))
+    table = pd.DataFrame([run_row(run_dir) for run_dir in runs])
+    last = [k for k in STATUS_COLUMNS if k in table]
+    middle = [k for k in table.columns if k not in first and k not in last and k != "seed"]
+    table = table[[*first, *(["seed"] if "seed" in table else []), *middle, *last]]
+    return _uniform_types(table)
+
+
+def write_table(sweep_dir: Path) -> pd.DataFrame:
+    """Collect the sweep table and write it to `sweep_dir/sweep.parquet`, atomically."""
+    table = collect(sweep_dir)
+    target = sweep_dir / SWEEP_TABLE
+    partial = target.with_name(target.name + ".partial")
+    table.to_parquet(partial, index=False)
+    os.replace(partial, target)
+    return table
+
+
+def _flatten(summary: dict[str, Any]) -> dict[str, Any]:
+    """Nested metrics (`groups`, `..._by_channel`) as dotted column names."""
+    flat = pd.json_normalize(summary, sep=".").iloc[0].to_dict()
+    return {key: None if _is_missing(value) else value for key, value in flat.items()}
+
+
+def _is_missing(value: Any) -> bool:
+    return isinstance(value, float) and value != value
+
+
+def _uniform_types(table: pd.DataFrame) -> pd.DataFrame:
+    """Columns holding values of several Python types (an override that is `0.5` in one run
+    and `none` in another) become text, which Parquet can store."""
+    for column in [c for c in table.columns if table[c].dtype == "object"]:
+        kinds = {type(v) for v in table[column] if v is not None and not _is_missing(v)}
+        if len(kinds) > 1 or kinds & {list, dict}:
+            table[column] = table[column].map(lambda v: None if v is None else str(v))
+    return table
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text)
+    os.replace(partial, path)

@@ -1,0 +1,125 @@
+"""Sweeps: the same numbers on every launcher, one tidy table, failed runs as rows, reruns that
+skip finished work, and killed runs that never look complete."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim import sweep
+from sim.cli import MAX_RUN_NAME, run_name
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = ("population=classroom", "days=30", "warm_up_days=10", "progress=false")
+# Columns that may differ between two sweeps of the same runs.
+CIRCUMSTANCES = ["wall_seconds", "run_dir"]
+
+
+def run_sweep(*args: str, out: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sim", "-m", *SMALL, *args, f"hydra.sweep.dir={out}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def comparable(table: pd.DataFrame) -> pd.DataFrame:
+    return table.drop(columns=CIRCUMSTANCES).sort_values(["strategy", "seed"], ignore_index=True)
+
+
+@pytest.mark.slow
+def test_every_launcher_gives_the_same_runs(tmp_path: Path) -> None:
+    tables = {}
+    for launcher in ("basic", "joblib", "ray_local", "submitit_local"):
+        out = tmp_path / launcher
+        done = run_sweep("strategy=baseline,rfm", "seed=0,1", f"hydra/launcher={launcher}", out=out)
+        assert done.returncode == 0, (launcher, done.stderr[-3000:])
+        tables[launcher] = comparable(pd.read_parquet(out / sweep.SWEEP_TABLE))
+    basic = tables.pop("basic")
+    assert len(basic) == 4 and (basic["status"] == "ok").all()
+    assert basic["orders"].gt(0).all()
+    for launcher, table in tables.items():
+        pd.testing.assert_frame_equal(table, basic, obj=launcher)
+
+
+def test_a_failed_run_is_a_row_and_a_rerun_skips_finished_runs(tmp_path: Path) -> None:
+    out = tmp_path / "sweep"
+    args = ("strategy.holdout_share=0.1,1.5", "seed=4", "hydra/launcher=basic")
+    done = run_sweep(*args, out=out)
+    assert done.returncode == 1  # a sweep with a failed run says so
+    table = pd.read_parquet(out / sweep.SWEEP_TABLE)
+    overrides = [*(s.split("=")[0] for s in SMALL), "strategy.holdout_share"]
+    assert [*table.columns[:6]] == [*overrides, "seed"]
+    assert list(table.columns[-4:]) == ["wall_seconds", "status", "error", "run_dir"]
+    by_share = table.set_index("strategy.holdout_share")
+    assert by_share.loc[0.1, "status"] == "ok" and by_share.loc[0.1, "orders"] > 0
+    assert by_share.loc[1.5, "status"] == "failed"
+    assert "strategy.holdout_share=1.5" in by_share.loc[1.5, "error"]
+    assert pd.isna(by_share.loc[1.5, "orders"])
+
+    finished = Path(by_share.loc[0.1, "run_dir"]) / "summary.json"
+    before = finished.stat().st_mtime_ns
+    again = run_sweep(*args, out=out)
+    assert again.returncode == 1
+    assert again.stdout.count("Skipped") == 1
+    assert finished.stat().st_mtime_ns == before
+    rerun = pd.read_parquet(out / sweep.SWEEP_TABLE)
+    unchanged = ["wall_seconds"]
+    pd.testing.assert_frame_equal(rerun.drop(columns=unchanged), table.drop(columns=unchanged))
+
+
+def fake_run(sweep_dir: Path, overrides: list[str], files: dict[str, str]) -> Path:
+    """A run folder as a launcher leaves it: Hydra's overrides, then whatever the run wrote."""
+    run_dir = sweep_dir / run_name(",".join(sorted(overrides)))
+    (run_dir / ".hydra").mkdir(parents=True)
+    (run_dir / ".hydra" / "overrides.yaml").write_text("".join(f"- {o}\n" for o in overrides))
+    for name, text in files.items():
+        (run_dir / name).write_text(text)
+    return run_dir
+
+
+def test_the_table_has_a_row_a_run_with_its_status(tmp_path: Path) -> None:
+    summary = {"seed": 1, "mix": ["a", "b"], "orders": 12, "groups": {"rfm": {"orders": 5}}}
+    fake_run(tmp_path, ["strategy=rfm", "seed=1"], {"summary.json": json.dumps(summary)})
+    error = {"error": "ValueError: boom", "traceback": "...", "wall_seconds": 0.5}
+    fake_run(tmp_path, ["strategy=full", "seed=1"], {"error.json": json.dumps(error)})
+    # Killed mid-run: only temporary files, which must not count as a finished run.
+    fake_run(tmp_path, ["strategy=none", "seed=1"], {"orders.parquet.partial": "x"})
+    table = sweep.collect(tmp_path).set_index("strategy")
+    assert table.loc["rfm", "status"] == "ok"
+    assert table.loc["rfm", "orders"] == 12 and table.loc["rfm", "groups.rfm.orders"] == 5
+    assert table.loc["rfm", "mix"] == "a,b"
+    assert table.loc["full", "status"] == "failed"
+    assert table.loc["full", "error"] == "ValueError: boom"
+    assert table.loc["none", "status"] == "incomplete"
+    assert (table["seed"] == 1).all()
+
+
+def test_an_empty_folder_is_named_in_the_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=str(tmp_path)):
+        sweep.collect(tmp_path)
+
+
+def test_a_run_is_complete_only_with_a_summary_of_the_same_config(tmp_path: Path) -> None:
+    assert not sweep.is_complete(tmp_path, "abc")
+    (tmp_path / "summary.json").write_text(json.dumps({"config_hash": "abc"}))
+    assert sweep.is_complete(tmp_path, "abc")
+    assert not sweep.is_complete(tmp_path, "abd")
+    (tmp_path / "summary.json").write_text("{trunc")
+    assert not sweep.is_complete(tmp_path, "abc")
+
+
+@given(st.lists(st.text(min_size=1, max_size=40), min_size=1, max_size=12))
+def test_run_names_are_one_short_folder_name(overrides: list[str]) -> None:
+    name = run_name(",".join(overrides))
+    assert "/" not in name and name
+    assert len(name) <= MAX_RUN_NAME + 13
