@@ -56,10 +56,13 @@ OmegaConf.register_new_resolver("run_name", run_name, replace=True)
 def check_overrides(arguments: list[str]) -> None:
     """Reject `key=value` overrides of keys the schema does not have, naming the keys that
     exist (Hydra's own message names the key only). Group choices (`strategy=rfm`,
-    `strategy/promotion=sample`), Hydra's own keys and +/~ edits are left to Hydra."""
+    `strategy/promotion=sample`, `experiment=...`), Hydra's own keys and +/~ edits are left to
+    Hydra."""
     for argument in arguments:
         key, sep, value = argument.partition("=")
         if not sep or key.startswith(("hydra", "+", "~", "-")) or "/" in key:
+            continue
+        if (Path(CONFIG_DIR) / key).is_dir():
             continue
         check_key(key, value)
 

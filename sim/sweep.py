@@ -69,22 +69,25 @@ def read_overrides(run_dir: Path) -> dict[str, Any]:
     return parsed
 
 
+def run_status(run_dir: Path) -> str:
+    """`ok` (a summary), `failed` (an error record) or `incomplete` (killed or still running)."""
+    if (run_dir / SUMMARY).exists():
+        return "ok"
+    return "failed" if (run_dir / ERROR).exists() else "incomplete"
+
+
 def run_row(run_dir: Path) -> dict[str, Any]:
     """One row of the sweep table."""
     row = read_overrides(run_dir)
-    summary_file, error_file = run_dir / SUMMARY, run_dir / ERROR
-    if summary_file.exists():
-        summary = json.loads(summary_file.read_text())
+    status = run_status(run_dir)
+    if status == "ok":
+        summary = json.loads((run_dir / SUMMARY).read_text())
         summary["mix"] = ",".join(summary.get("mix", []))
-        row.update({"seed": summary.pop("seed"), **_flatten(summary), "status": "ok"})
-        row["error"] = None
-    elif error_file.exists():
-        failure = json.loads(error_file.read_text())
-        row.update(wall_seconds=failure["wall_seconds"], status="failed", error=failure["error"])
-    else:
-        row.update(status="incomplete", error=None)
-    row["run_dir"] = str(run_dir)
-    return row
+        row.update({"seed": summary.pop("seed"), **_flatten(summary)})
+    elif status == "failed":
+        failure = json.loads((run_dir / ERROR).read_text())
+        row.update(wall_seconds=failure["wall_seconds"], error=failure["error"])
+    return {**row, "status": status, "error": row.get("error"), "run_dir": str(run_dir)}
 
 
 def collect(sweep_dir: Path) -> pd.DataFrame:

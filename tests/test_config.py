@@ -8,6 +8,7 @@ import math
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -108,3 +109,19 @@ def test_keys_outside_the_schema_are_named_with_the_keys_that_exist() -> None:
     check_key("market.countries.US.tariff", "0.2")  # inside a table: checked after composing
     with pytest.raises(ConfigError, match=r"market\.roles\.patince='3' .*patience"):
         check_key("market.roles.patince", "3")
+
+
+def sweep_options() -> list[str]:
+    """Every value of every sweep parameter of every experiment, as `experiment=X key=value`."""
+    options = []
+    for path in sorted((CONFIGS / "experiment").glob("*.yaml")):
+        params = yaml.safe_load(path.read_text())["hydra"]["sweeper"]["params"]
+        for key, values in params.items():
+            if key != "seed":
+                options += [f"experiment={path.stem} {key}={v}" for v in str(values).split(",")]
+    return options
+
+
+@pytest.mark.parametrize("option", sweep_options())
+def test_every_run_of_every_experiment_composes_and_validates(option: str) -> None:
+    assert isinstance(load_config(option.split()), SimConfig)

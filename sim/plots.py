@@ -1,0 +1,335 @@
+"""Figures of the comparison report: each function draws one PNG from in-memory tables.
+
+Figures are plain `Figure` objects on the Agg canvas, so nothing touches pyplot's global state
+and plotting is safe in worker processes and tests. Every policy keeps its `tab10` colour, in
+the order the policies are given, so a reader can follow it from one figure to the next.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib import colormaps
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+DPI = 100
+MIN_AT_RISK = 20  # fewer buyers than this make a retention share too noisy to draw
+MAX_PANELS = 6
+
+
+def metric_means(means: pd.DataFrame, path: Path) -> Path:
+    """Grid of small panels, one a metric: each policy's mean as a point with its 95% CI as an
+    error bar, so policies can be compared on every metric at a glance."""
+    if means.empty:
+        return _no_data(path)
+    metrics = list(dict.fromkeys(means["metric"]))
+    policies = list(dict.fromkeys(means["policy"]))
+    colours = _colours(policies)
+    ncols = min(4, len(metrics))
+    nrows = math.ceil(len(metrics) / ncols)
+    label_width = min(4.0, 0.5 + 0.065 * max(len(p) for p in policies))
+    height = max(1.4, 0.22 * len(policies) + 0.7)
+    fig = _figure(min(2.0 * ncols + label_width, 12.0), min(height * nrows, 12.0))
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel()
+    for ax, metric in zip(axes, metrics, strict=False):
+        _mean_panel(ax, means[means["metric"] == metric], policies, colours)
+        ax.set_title(metric, fontsize="medium")
+    for ax in axes[len(metrics) :]:
+        ax.set_visible(False)
+    axes[0].set_yticks(range(len(policies)), policies)
+    for ax in axes:
+        ax.tick_params(axis="y", labelsize="small")
+    axes[0].set_ylim(len(policies) - 0.5, -0.5)  # the first policy on top
+    return _save(fig, path)
+
+
+def _mean_panel(
+    ax: Axes, rows: pd.DataFrame, policies: list[str], colours: dict[str, tuple]
+) -> None:
+    """One metric: a point per policy, its CI as a horizontal bar where there is one."""
+    if rows["mean"].isna().all():
+        ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
+        ax.set_xticks([])
+    for row in rows.itertuples(index=False):
+        if np.isnan(row.mean):
+            continue
+        y = policies.index(row.policy)
+        ax.plot(row.mean, y, "o", color=colours[row.policy], markersize=5)
+        if not (np.isnan(row.ci_low) or np.isnan(row.ci_high)):
+            ax.hlines(y, row.ci_low, row.ci_high, color=colours[row.policy], linewidth=2)
+    ax.xaxis.set_major_locator(MaxNLocator(3))
+    ax.tick_params(axis="x", labelsize="small")
+    ax.grid(axis="x", alpha=0.3)
+
+
+def daily_series(
+    runs: dict[str, list[pd.DataFrame]], columns: list[str], path: Path, window: int = 7
+) -> Path:
+    """One panel a column: for each policy, the mean across seeds of the `window`-day rolling
+    mean, with a band from the 5th to the 95th percentile across seeds to show seed noise."""
+    colours = _colours(list(runs))
+    drawn = {p: [f for f in frames if not f.empty] for p, frames in runs.items()}
+    drawn = {p: frames for p, frames in drawn.items() if frames}
+    if not drawn or not columns:
+        return _no_data(path)
+    ncols = min(2, len(columns))
+    nrows = math.ceil(len(columns) / ncols)
+    fig = _figure(4.0 * ncols, 2.8 * nrows + 0.6)
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True).ravel()
+    for ax, column in zip(axes, columns, strict=False):
+        for policy, frames in drawn.items():
+            _band(ax, _rolling(frames, column, window), colours[policy], policy)
+        ax.set_title(f"{column} ({window}-day mean)", fontsize="medium")
+        ax.set_xlabel("day")
+        ax.grid(alpha=0.3)
+    for ax in axes[len(columns) :]:
+        ax.set_visible(False)
+    _policy_legend(fig, list(drawn), colours)
+    return _save(fig, path)
+
+
+def _rolling(frames: list[pd.DataFrame], column: str, window: int) -> pd.DataFrame:
+    """Days by seeds: each seed's rolling mean of `column`, aligned on the day."""
+    seeds = [
+        f.set_index("day")[column].sort_index().rolling(window, min_periods=1).mean()
+        for f in frames
+        if column in f
+    ]
+    return pd.concat(seeds, axis=1) if seeds else pd.DataFrame()
+
+
+def _band(ax: Axes, wide: pd.DataFrame, colour: tuple, label: str) -> None:
+    """Mean line across seeds (columns) with the 5th-95th percentile band."""
+    if wide.empty:
+        return
+    low, high = wide.quantile(0.05, axis=1), wide.quantile(0.95, axis=1)
+    ax.fill_between(wide.index, low, high, color=colour, alpha=0.2, linewidth=0)
+    ax.plot(wide.index, wide.mean(axis=1), color=colour, linewidth=1.2, label=label)
+
+
+def funnel(counts: pd.DataFrame, path: Path) -> Path:
+    """The conversion funnel: grouped bars of each stage as a share of the first stage, a group
+    per policy, so that drop-outs at each step compare across policies of different volume."""
+    if counts.empty or counts.shape[1] == 0:
+        return _no_data(path)
+    first = counts.iloc[:, 0].where(counts.iloc[:, 0] > 0)
+    shares = counts.div(first, axis=0)
+    policies, stages = [str(p) for p in counts.index], [str(s) for s in counts.columns]
+    colours = _colours(policies)
+    k = len(stages)
+    height = 0.8 / k
+    label_width = min(4.0, 0.5 + 0.065 * max(len(p) for p in policies))
+    fig = _figure(5.5 + label_width, min(max(2.4, 0.22 * k * len(policies) + 1.0), 12.0))
+    ax = fig.subplots()
+    for i, policy in enumerate(policies):
+        for j, stage in enumerate(stages):
+            y = i - 0.4 + height * (j + 0.5)
+            share = float(shares.iloc[i, j])
+            alpha = 1.0 - 0.55 * j / max(k - 1, 1)
+            if not np.isnan(share):
+                ax.barh(y, share, height=height * 0.9, color=colours[policy], alpha=alpha)
+            text = "n/a" if np.isnan(share) else f"{share:.1%}"
+            end = 0.0 if np.isnan(share) else share
+            ax.text(end, y, f" {stage} {text}", va="center", fontsize="x-small")
+    ax.set_yticks(range(len(policies)), policies, fontsize="small")
+    ax.set_ylim(len(policies) - 0.5, -0.5)
+    ax.set_xlim(0, 1.3)  # room for the labels right of a full bar
+    ax.set_xticks(np.linspace(0, 1, 6))
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel(f"share of {stages[0]}")
+    ax.grid(axis="x", alpha=0.3)
+    return _save(fig, path)
+
+
+def repeat_shares(orders: list[pd.DataFrame], horizon: int, cohort_days: int) -> pd.DataFrame:
+    """Share of each first-order cohort that has ordered again within d days, d = 0..horizon,
+    pooling seeds; NaN where fewer than `MIN_AT_RISK` buyers could be observed that long.
+
+    A buyer is at risk at delay d only if its first day + d is no later than the last day of
+    its seed's log (right-censoring); a repeat is an order on a later day than the first, within
+    d days. Buyers are per seed, so each log is handled on its own before pooling.
+    """
+    delays = pd.RangeIndex(horizon + 1, name="delay")
+    seeds = [_first_and_repeat(log) for log in orders if not log.empty]
+    if not seeds:
+        return pd.DataFrame(index=delays)
+    buyers = pd.concat(seeds, ignore_index=True)
+    buyers["cohort"] = buyers["first"] // cohort_days
+    columns = {}
+    for cohort, group in buyers.groupby("cohort", sort=True):
+        at_risk, repeated = _counts(group["room"], group["gap"], horizon)
+        share = np.where(at_risk >= MIN_AT_RISK, repeated / np.maximum(at_risk, 1), np.nan)
+        start = int(cohort) * cohort_days
+        columns[f"days {start}-{start + cohort_days - 1}"] = share
+    return pd.DataFrame(columns, index=delays)
+
+
+def _first_and_repeat(log: pd.DataFrame) -> pd.DataFrame:
+    """Per buyer of one seed: first order day, days until the next later order (NaN if none)
+    and `room`, the longest delay observed before the log ends."""
+    first = log.groupby("buyer")["day"].min().rename("first")
+    later = log.join(first, on="buyer")
+    later = later[later["day"] > later["first"]]
+    second = later.groupby("buyer")["day"].min()
+    return pd.DataFrame(
+        {
+            "first": first,
+            "gap": (second - first).reindex(first.index),
+            "room": log["day"].max() - first,
+        }
+    ).reset_index(drop=True)
+
+
+def _counts(room: pd.Series, gap: pd.Series, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    """Buyers at risk and buyers repeated at each delay 0..horizon, in O(buyers + horizon):
+    a buyer is at risk for d <= room and counts as repeated for gap <= d <= room."""
+    size = horizon + 2
+    room_i = np.clip(room.to_numpy(int), -1, horizon) + 1  # first delay no longer at risk
+    at_risk = np.bincount(room_i, minlength=size)[::-1].cumsum()[::-1][1:]
+    seen = gap.notna().to_numpy() & (gap.fillna(0).to_numpy() <= horizon)
+    starts = gap.to_numpy()[seen].astype(int)
+    steps = np.bincount(starts, minlength=size) - np.bincount(room_i[seen], minlength=size)
+    repeated = steps.cumsum()[: horizon + 1]
+    return at_risk[: horizon + 1], repeated
+
+
+def retention_curves(
+    orders: dict[str, list[pd.DataFrame]], path: Path, horizon: int = 180, cohort_days: int = 90
+) -> Path:
+    """Share of a first-order cohort that has ordered again within d days, d = 0..horizon: one
+    panel a policy (the first six), a line a cohort, to see whether policies bring buyers back
+    and whether that changes as the market matures."""
+    colours = _colours(list(orders))
+    shares = {p: repeat_shares(logs, horizon, cohort_days) for p, logs in orders.items() if logs}
+    shares = dict(list(shares.items())[:MAX_PANELS])
+    cohorts = sorted({c for s in shares.values() for c in s.columns}, key=_cohort_start)
+    if not cohorts:
+        return _no_data(path)
+    shades = colormaps["viridis"](np.linspace(0, 0.85, len(cohorts)))
+    cohort_colour = dict(zip(cohorts, shades, strict=True))
+    ncols = min(3, len(shares))
+    nrows = math.ceil(len(shares) / ncols)
+    fig = _figure(2.8 * ncols + 1.6, 2.4 * nrows + 0.3)
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True, sharey=True).ravel()
+    for ax, (policy, table) in zip(axes, shares.items(), strict=False):
+        for cohort in table.columns:
+            ax.plot(table.index, table[cohort], color=cohort_colour[cohort], linewidth=1.2)
+        if table.notna().sum().sum() == 0:
+            ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
+        ax.set_title(policy, fontsize="small", color=colours[policy])
+        ax.grid(alpha=0.3)
+    for ax in axes[len(shares) :]:
+        ax.set_visible(False)
+    axes[0].set_ylim(0, 1)
+    axes[0].set_xlim(0, horizon)
+    fig.supxlabel("days since first order", fontsize="small")
+    fig.supylabel("share ordered again", fontsize="small")
+    handles = [Line2D([], [], color=cohort_colour[c]) for c in cohorts]
+    fig.legend(handles, cohorts, loc="outside right center", fontsize="x-small", title="cohort")
+    return _save(fig, path)
+
+
+def _cohort_start(label: str) -> int:
+    """The first day of a cohort labelled "days A-B", to order cohorts by time."""
+    return int(label.split()[1].split("-")[0])
+
+
+ROLE_COLUMNS = ["buyers", "sellers", "flips_to_seller", "flips_to_buyer"]
+
+
+def roles_over_time(runs: dict[str, list[pd.DataFrame]], path: Path) -> Path:
+    """Buyers and sellers over time, mean across seeds, one panel a policy (the first six),
+    with role flips marked below, to show how policies shift the market's two sides."""
+    colours = _colours(list(runs))
+    means = {p: _seed_mean(frames, ROLE_COLUMNS) for p, frames in runs.items()}
+    means = {p: m for p, m in means.items() if not m.empty}
+    means = dict(list(means.items())[:MAX_PANELS])
+    if not means:
+        return _no_data(path)
+    ncols = min(3, len(means))
+    nrows = math.ceil(len(means) / ncols)
+    fig = _figure(2.9 * ncols, 2.9 * nrows + 0.5)
+    panels = np.atleast_1d(fig.subfigures(nrows, ncols, squeeze=False).ravel())
+    for panel, (policy, mean) in zip(panels, means.items(), strict=False):
+        _roles_panel(panel, mean, colours[policy])
+        panel.suptitle(policy, fontsize="small", color=colours[policy])
+    handles = [
+        Line2D([], [], color="0.3", label="buyers (left axis)"),
+        Line2D([], [], color="0.3", linestyle="--", label="sellers (right axis)"),
+        Patch(color="0.25", label="flips to seller / day"),
+        Patch(color="0.7", label="flips to buyer / day"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncols=4, fontsize="x-small")
+    return _save(fig, path)
+
+
+def _seed_mean(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    """Each day's mean across seeds of `columns` (missing ones are NaN)."""
+    frames = [f.reindex(columns=["day", *columns]) for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame()
+    return pd.concat(frames).groupby("day").mean()
+
+
+def _roles_panel(panel: Figure, mean: pd.DataFrame, colour: tuple) -> None:
+    """Buyers (left) and sellers (right axis) above, stacked daily flips below."""
+    top, bottom = panel.subplots(2, 1, sharex=True, height_ratios=[3, 1])
+    days = mean.index.to_numpy()
+    top.plot(days, mean["buyers"], color=colour, linewidth=1.2)
+    top.set_ylabel("buyers", fontsize="x-small")
+    right = top.twinx()
+    right.plot(days, mean["sellers"], color=colour, linestyle="--", linewidth=1.2)
+    right.set_ylabel("sellers", fontsize="x-small")
+    for ax in (top, right, bottom):
+        ax.tick_params(labelsize="x-small")
+    flips = mean[["flips_to_seller", "flips_to_buyer"]].fillna(0.0)
+    flips = flips.reindex(range(int(days[0]), int(days[-1]) + 1), fill_value=0.0)
+    edges = np.arange(days[0], days[-1] + 2) - 0.5  # a one-day step a day: far faster than bars
+    to_seller = flips["flips_to_seller"].to_numpy()
+    total = to_seller + flips["flips_to_buyer"].to_numpy()
+    bottom.stairs(total, edges, baseline=to_seller, fill=True, color="0.7")
+    bottom.stairs(to_seller, edges, fill=True, color="0.25")
+    bottom.set_ylabel("flips", fontsize="x-small")
+    bottom.set_xlabel("day", fontsize="x-small")
+    bottom.yaxis.set_major_locator(MaxNLocator(2))
+
+
+def _colours(policies: list[str]) -> dict[str, tuple]:
+    """`tab10` colours in the order policies are given, the same in every figure."""
+    cmap = colormaps["tab10"]
+    return {p: cmap(i % cmap.N) for i, p in enumerate(policies)}
+
+
+def _policy_legend(fig: Figure, policies: list[str], colours: dict[str, tuple]) -> None:
+    handles = [Line2D([], [], color=colours[p], linewidth=2) for p in policies]
+    ncols = min(len(policies), 3)
+    fig.legend(handles, policies, loc="outside lower center", ncols=ncols, fontsize="small")
+
+
+def _figure(width: float, height: float) -> Figure:
+    """A figure on the Agg canvas, detached from pyplot."""
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _no_data(path: Path) -> Path:
+    """A small placeholder, so a report never lacks a figure it refers to."""
+    fig = _figure(4.0, 2.0)
+    fig.text(0.5, 0.5, "no data", ha="center", va="center", fontsize="large", color="0.4")
+    return _save(fig, path)
+
+
+def _save(fig: Figure, path: Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=DPI)
+    return path
