@@ -7,6 +7,7 @@ the order the policies are given, so a reader can follow it from one figure to t
 
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, PercentFormatter
+from PIL import Image
 
 DPI = 100
 MIN_AT_RISK = 20  # fewer buyers than this make a retention share too noisy to draw
@@ -329,7 +331,12 @@ def _no_data(path: Path) -> Path:
 
 
 def _save(fig: Figure, path: Path) -> Path:
+    """Write a palette PNG: a quarter of the size of a full-colour one and looks the same,
+    which matters for reports that embed every figure and studies that commit them."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=DPI)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, dpi=DPI, format="png")
+    image = Image.open(buffer).convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    image.save(path, format="PNG", optimize=True)
     return path

@@ -32,7 +32,6 @@ RATES = frozenset(
         "cart_abandonment",
         "return_rate",
         "dual_role_share",
-        "ties_broken_by_flips",
     }
 )
 SERIES = ["orders", "gmv"]
@@ -125,8 +124,8 @@ def figures(table: pd.DataFrame, design: Design, metrics: list[str], out: Path) 
     out.mkdir(parents=True, exist_ok=True)
     ok = table[table["status"] == "ok"]
     runs: dict[str, list[Path]] = {}
-    for row in ok.itertuples(index=False):
-        runs.setdefault(design.label(row._asdict()), []).append(Path(row.run_dir))
+    for label, run_dir in zip(ok.apply(design.label, axis=1), ok["run_dir"], strict=True):
+        runs.setdefault(label, []).append(Path(run_dir))
     warm_up = int(ok["warm_up_days"].iloc[0]) if "warm_up_days" in ok else 0
     series = {
         p: [pd.read_parquet(d / "timeseries.parquet") for d in dirs] for p, dirs in runs.items()
