@@ -16,9 +16,11 @@ from sim.cli import load_config
 from sim.config import ConfigError, SimConfig, check_key, validate
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
+NOT_GROUPS = ("targets",)  # data for calibration, not options of a run
 OPTIONS = sorted(
     f"{path.parent.relative_to(CONFIGS)}={path.stem}"
     for path in [*CONFIGS.glob("*/*.yaml"), *CONFIGS.glob("*/*/*.yaml")]
+    if path.parent.name not in NOT_GROUPS
 )
 
 
