@@ -340,3 +340,27 @@ def _save(fig: Figure, path: Path) -> Path:
     image = Image.open(buffer).convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
     image.save(path, format="PNG", optimize=True)
     return path
+
+
+def fact_distributions(simulated: dict, real: dict, path: Path) -> Path:
+    """Simulated against real stylised facts: orders per customer, repeat purchase within 30,
+    90 and 180 days of the first order, and revenue share of the top customers."""
+    panels = (
+        ("orders per customer", "orders_per_customer"),
+        ("ordered again within", "repeat_within"),
+        ("revenue share of the top", "revenue_top_share"),
+    )
+    fig = _figure(10.0, 3.2)
+    axes = fig.subplots(1, len(panels), sharey=True)
+    for ax, (title, key) in zip(axes, panels, strict=True):
+        labels = list(real[key])
+        x = np.arange(len(labels))
+        sim = [np.nan if simulated[key].get(k) is None else simulated[key][k] for k in labels]
+        ax.bar(x - 0.2, [real[key][k] for k in labels], 0.4, label="real", color="0.55")
+        ax.bar(x + 0.2, sim, 0.4, label="simulated", color=colormaps["tab10"](0))
+        ax.set_xticks(x, [k.replace("top_", "").replace("pct", "%") for k in labels])
+        ax.set_title(title, fontsize="medium")
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.grid(axis="y", alpha=0.3)
+    axes[0].legend(fontsize="small")
+    return _save(fig, path)
