@@ -61,6 +61,7 @@ class Checkout:
             * t.cost_efficiency[carts.seller]
             * w.category_price[category]
             * PRODUCT_PRICE[carts.product]
+            * carts.units
             * w.base_rates[origin]
             / s.conditions.rates[origin]
         )

@@ -152,6 +152,9 @@ class PopulationConfig:
     )
     need_rate: float = bounded(0.03, lo=0.0, hi=1.0)
     activity_shape: float = bounded(1.2, lo=0.0, lo_open=True)
+    # spread (sd of the log) of the units a buyer takes per order; 0: one unit each. Bulk
+    # buyers are what concentrates a real retailer's revenue in its top customers.
+    basket_dispersion: float = bounded(0.0, lo=0.0, hi=3.0)
     price_sensitivity: float = bounded(2.0, lo=0.0)
     risk_aversion: float = bounded(20.0, lo=0.0)
     shipping_fee_sensitivity: float = bounded(2.0, lo=0.0)

@@ -79,6 +79,7 @@ def draw_traders(
         category_cdf=np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1),
         activity=TYPE_ACTIVITY[btype] * draws["activity"],
         budget=0.05 * income * np.exp(0.3 * draws["z_budget"]),
+        basket=_basket(population.basket_dispersion, draws["z_basket"]),
         price_sensitivity=population.price_sensitivity
         * TYPE_PRICE_SENSITIVITY[btype]
         * sensitivity[:, 0],
@@ -159,7 +160,14 @@ def _base_draws(
         "z_promotion": rng.standard_normal((n, 3)),
         "z_behaviour": rng.standard_normal((n, 4)),
         "z_tastes": rng.standard_normal((n, n_tags)),
+        # drawn last, and only when used, so that it changes no other draw
+        "z_basket": rng.standard_normal(n) if population.basket_dispersion > 0 else np.zeros(n),
     }
+
+
+def _basket(dispersion: float, z: np.ndarray) -> np.ndarray:
+    """Units per order, lognormal with mean 1: one unit each when `dispersion` is 0."""
+    return np.exp(dispersion * z - dispersion**2 / 2)
 
 
 def _unit(x: np.ndarray) -> np.ndarray:

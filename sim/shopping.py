@@ -32,8 +32,9 @@ class Carts:
 
     buyer: np.ndarray
     seller: np.ndarray
-    price: np.ndarray  # reference units, after any discount
+    price: np.ndarray  # reference units, after any discount, for all the units bought
     discount: np.ndarray
+    units: np.ndarray  # how many of the product (the buyer's basket size)
     fee: np.ndarray
     tariff_rate: np.ndarray
     promised_days: np.ndarray
@@ -238,11 +239,13 @@ class Shopping:
         trial = from_offer & (offered.promotion[rows] == TRIAL)  # no risk in a trial order
         # the belief at the moment of purchase, after anything learnt from an inquiry
         a, beta = self.state.beliefs.of(b, sellers, self.state.relations.find(b, sellers))
+        units = self.state.traders.basket[b]
         return Carts(
             buyer=b,
             seller=sellers,
-            price=extra["price"][at],
-            discount=extra["discount"][at],
+            price=extra["price"][at] * units,
+            discount=extra["discount"][at] * units,
+            units=units,
             fee=extra["fee"][at],
             tariff_rate=extra["tariff"][at],
             promised_days=offers.delivery_days[at],

@@ -65,6 +65,7 @@ class TraderTable:
     category_cdf: np.ndarray  # (N, C) cumulative probability of needing each category
     activity: np.ndarray  # relative rate of shopping needs
     budget: np.ndarray  # typical spend per order, reference units
+    basket: np.ndarray  # units bought per order (mean 1 over buyers): bulk buyers take more
     price_sensitivity: np.ndarray
     risk_aversion: np.ndarray
     fee_sensitivity: np.ndarray

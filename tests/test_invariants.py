@@ -24,6 +24,7 @@ markets = st.fixed_dictionaries(
         "market": st.sampled_from(["default", "currency_shock"]),
         "strategy": st.sampled_from(["baseline", "segmented", "rfm", "personalized", "full"]),
         "memory_slots": st.integers(1, 8),
+        "basket": st.floats(0, 2),
     }
 )
 
@@ -41,6 +42,7 @@ def configure(m: dict):
     config.service.ux = m["ux"]
     config.platform.identity_verification = m["verification"]
     config.platform.memory_slots = m["memory_slots"]
+    config.population.basket_dispersion = m["basket"]
     for shock in config.market.shocks:
         shock.day = min(shock.day, m["days"] // 2)
         shock.size = m["shock"] if shock.kind == "fx" else shock.size

@@ -94,3 +94,27 @@ def test_fast_replies_keep_more_inquiring_buyers_and_raise_conversion() -> None:
     fast_lost, fast = inquiries("service=fast_replies")  # about 2 hours
     assert fast_lost < 0.5 * slow_lost
     assert fast["visit_conversion"] > slow["visit_conversion"]
+
+
+def test_bulk_buyers_concentrate_revenue_in_the_top_customers() -> None:
+    from sim import facts
+
+    shares = {}
+    for dispersion in (0.0, 1.2):
+        config = small_config(n_traders=1500, days=200)
+        config.population.basket_dispersion = dispersion
+        result = simulate(config)
+        table = facts.orders(result.orders, facts.SIMULATION)
+        shares[dispersion] = facts.facts(table)["revenue_top_share"]["top_20pct"]
+    assert shares[1.2] > shares[0.0] + 0.05
+
+
+def test_basket_sizes_average_one_unit() -> None:
+    from sim.model import MarketModel
+
+    config = small_config(n_traders=40_000, days=2)
+    assert (MarketModel(config).traders.basket == 1.0).all()  # default: one unit an order
+    config.population.basket_dispersion = 1.0
+    # lognormal exp(s z - s^2 / 2) has mean 1; over 40,000 traders the sample mean's sd is
+    # sqrt(e - 1) / 200 = 0.0066, so within 3% it is
+    assert MarketModel(config).traders.basket.mean() == pytest.approx(1.0, rel=0.03)
