@@ -90,3 +90,17 @@ def test_a_bad_parameter_exits_2_naming_it() -> None:
     )
     assert done.returncode == 2
     assert "population.colour" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_the_calibrated_market_reproduces_the_retailers_facts() -> None:
+    """Issue 6's acceptance: within 8 points (share with 2+ orders, repeat within 90 days,
+    revenue share of the top 20%), 10 days (median gap), and November above February."""
+    found = calibrate.simulated_facts(
+        ["calibration=online_retail"], seed=0, cohort_offset_days=TARGETS["cohort_offset_days"]
+    )
+    real = TARGETS[calibrate.COHORT]
+    for path, tolerance in calibrate.AIMS.items():
+        assert abs(calibrate.leaf(found, path) - calibrate.leaf(real, path)) <= tolerance, path
+    index = found["monthly_revenue_index"]
+    assert calibrate.by_month(index, "11") > calibrate.by_month(index, "02")
