@@ -126,6 +126,7 @@ def run_in_sweep(cfg: DictConfig, out_dir: Path) -> None:
     try:
         config = to_sim_config(cfg)
         if sweep.is_complete(out_dir, config_hash(config)):
+            sweep.mark_reused(out_dir)
             print(f"Skipped: {out_dir} already holds this run's outputs")
             return
         sweep.clear_error(out_dir)

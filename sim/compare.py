@@ -86,19 +86,21 @@ def run_sweep(overrides: list[str], out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "sim", "-m", *overrides, "progress=false"]
     command.append(f"hydra.sweep.dir={out.resolve()}")
+    start = time.time() - 1.0  # file times may be rounded down to the second
     with (out / "sweep.log").open("w") as log, tqdm(total=total, desc="runs", unit="run") as bar:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         while process.poll() is None:
             time.sleep(POLL_SECONDS)
-            bar.update(min(total, finished_runs(out)) - bar.n)
-        bar.update(min(total, finished_runs(out)) - bar.n)
+            bar.update(min(total, finished_runs(out, start)) - bar.n)
+        bar.update(min(total, finished_runs(out, start)) - bar.n)
     if process.returncode not in (0, 1):  # 1: some runs failed, and the table says which
         tail = (out / "sweep.log").read_text().splitlines()[-15:]
         raise RuntimeError(f"the sweep stopped (exit {process.returncode}):\n" + "\n".join(tail))
 
 
-def finished_runs(sweep_dir: Path) -> int:
-    return sum(sweep.run_status(d) != "incomplete" for d in _dirs(sweep_dir))
+def finished_runs(sweep_dir: Path, start: float) -> int:
+    """Runs of the sweep started at `start` that have finished (or were reused)."""
+    return sum(sweep.done_since(d, start) for d in _dirs(sweep_dir))
 
 
 def _dirs(sweep_dir: Path) -> list[Path]:

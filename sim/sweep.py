@@ -36,6 +36,23 @@ def is_complete(run_dir: Path, config_hash: str) -> bool:
     return summary.get("config_hash") == config_hash
 
 
+def mark_reused(run_dir: Path) -> None:
+    """Touch a finished run's summary when a rerun of the sweep reuses it, so that progress
+    counts it as done in this sweep (see `done_since`)."""
+    (run_dir / SUMMARY).touch()
+
+
+def done_since(run_dir: Path, start: float) -> bool:
+    """Whether the run was started after `start` (a time.time()) and has finished since,
+    with a summary or an error record; stale outputs of an earlier sweep do not count."""
+    try:
+        started = (run_dir / OVERRIDES).stat().st_mtime
+    except OSError:
+        return False
+    ends = [run_dir / SUMMARY, run_dir / ERROR]
+    return started >= start and any(e.exists() and e.stat().st_mtime >= started for e in ends)
+
+
 def write_error(run_dir: Path, error: BaseException, wall_seconds: float) -> None:
     """Record why a run failed, atomically, so that the sweep table can show it."""
     run_dir.mkdir(parents=True, exist_ok=True)

@@ -4,8 +4,10 @@ skip finished work, and killed runs that never look complete."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -67,11 +69,14 @@ def test_a_failed_run_is_a_row_and_a_rerun_skips_finished_runs(tmp_path: Path) -
     assert pd.isna(by_share.loc[1.5, "orders"])
 
     finished = Path(by_share.loc[0.1, "run_dir"]) / "summary.json"
-    before = finished.stat().st_mtime_ns
+    before = finished.read_text()
+    start = time.time() - 1.0
     again = run_sweep(*args, out=out)
     assert again.returncode == 1
     assert again.stdout.count("Skipped") == 1
-    assert finished.stat().st_mtime_ns == before
+    assert finished.read_text() == before  # reused, not run again
+    # both runs count as done in the second sweep: one reused, one failed again
+    assert sum(sweep.done_since(Path(d), start) for d in table["run_dir"]) == 2
     rerun = pd.read_parquet(out / sweep.SWEEP_TABLE)
     unchanged = ["wall_seconds"]
     pd.testing.assert_frame_equal(rerun.drop(columns=unchanged), table.drop(columns=unchanged))
@@ -123,3 +128,14 @@ def test_run_names_are_one_short_folder_name(overrides: list[str]) -> None:
     name = run_name(",".join(overrides))
     assert "/" not in name and name
     assert len(name) <= MAX_RUN_NAME + 13
+
+
+def test_stale_outputs_of_an_earlier_sweep_do_not_count_as_done(tmp_path: Path) -> None:
+    run_dir = fake_run(tmp_path, ["seed=1"], {"summary.json": "{}"})
+    overrides = run_dir / ".hydra" / "overrides.yaml"
+    os.utime(run_dir / "summary.json", (100.0, 100.0))  # from an earlier sweep
+    os.utime(overrides, (200.0, 200.0))  # this sweep started the run again at 200
+    assert not sweep.done_since(run_dir, start=150.0)  # running: its summary is stale
+    os.utime(run_dir / "summary.json", (250.0, 250.0))  # finished (or reused) at 250
+    assert sweep.done_since(run_dir, start=150.0)
+    assert not sweep.done_since(run_dir, start=300.0)  # not started by a sweep from 300
