@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -57,3 +60,25 @@ def two_country_world(categories: dict[str, list[float]]) -> World:
             delivery_days={"US": {"US": 3, "CN": 10}, "CN": {"US": 10, "CN": 3}},
         )
     )
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_module(module: str, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    """`python -m MODULE ARGS` from the project's root, as a user would type it."""
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def assert_refused(done: subprocess.CompletedProcess, *fragments: str) -> None:
+    """The command stopped with exit 2 and a message naming `fragments`, not a traceback."""
+    assert done.returncode == 2, done.stderr[-2000:]
+    for fragment in fragments:
+        assert fragment in done.stderr, (fragment, done.stderr)
+    assert "Traceback" not in done.stderr

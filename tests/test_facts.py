@@ -3,8 +3,6 @@ simulation's own orders, and the real retailer's log against the targets file wh
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +14,7 @@ from hypothesis import strategies as st
 
 from sim import facts
 from sim.facts import LogColumns, LogError
+from tests.conftest import assert_refused, run_module
 
 ROOT = Path(__file__).resolve().parent.parent
 RETAIL = ROOT.parent / "shared" / "data" / "online_retail.csv.gz"
@@ -137,13 +136,7 @@ def test_facts_of_a_runs_own_orders(tmp_path: Path) -> None:
     config = load_config(["population=classroom", "days=120", "warm_up_days=10", "progress=false"])
     run_to_directory(config, tmp_path)
     out = tmp_path / "facts.json"
-    done = subprocess.run(
-        [sys.executable, "-m", "sim.facts", str(tmp_path / "orders.parquet"), "--out", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_module("sim.facts", str(tmp_path / "orders.parquet"), "--out", str(out))
     assert done.returncode == 0, done.stderr
     found = yaml.safe_load(out.read_text())
     orders = pd.read_parquet(tmp_path / "orders.parquet")
@@ -154,15 +147,7 @@ def test_facts_of_a_runs_own_orders(tmp_path: Path) -> None:
 
 
 def test_a_missing_log_exits_2_with_its_name(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "sim.facts", str(tmp_path / "nope.csv")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 2
-    assert "nope.csv" in done.stderr and "Traceback" not in done.stderr
+    assert_refused(run_module("sim.facts", str(tmp_path / "nope.csv")), "nope.csv")
 
 
 def close(found: object, target: object, path: str = "") -> None:
