@@ -27,9 +27,10 @@ fi
 # Byte-compile the dependencies once per lock: with PYTHONDONTWRITEBYTECODE set (as on these
 # machines) Python would otherwise recompile pandas, Mesa and Hydra in every process it starts,
 # seconds each time, which every sweep worker and CLI test pays.
+# The stamp is checked after syncing: a sync that recreates .venv (say, for another
+# interpreter) removes it, and the new environment gets compiled too.
+.tools/bin/uv sync --frozen --all-extras --python "$PYTHON" --quiet
 if [ ! -f .venv/.compiled ] || [ uv.lock -nt .venv/.compiled ]; then
   env -u PYTHONDONTWRITEBYTECODE .tools/bin/uv sync --frozen --all-extras --compile-bytecode --python "$PYTHON" --quiet
   touch .venv/.compiled
-else
-  .tools/bin/uv sync --frozen --all-extras --python "$PYTHON" --quiet
 fi
