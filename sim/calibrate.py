@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from joblib import Parallel, delayed
 from tqdm import tqdm
 
 from sim import facts, plots
+from sim.atomic import write_text
 from sim.cli import CONFIG_DIR, check_overrides, load_config
 from sim.config import ConfigError
 from sim.run import simulate
@@ -182,7 +182,8 @@ def write_preset(path: Path, best: dict[str, float], note: str) -> None:
             node = node.setdefault(parent, {})
         node[name] = round(float(value), 4)
     text = f"# @package _global_\n# {note}\n" + yaml.safe_dump(tree, sort_keys=True)
-    _write_atomic(path, text)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_text(path, text)
 
 
 def comparison_table(found: dict, targets: dict) -> pd.DataFrame:
@@ -265,15 +266,8 @@ def write_report(
         "",
     ]
     report = out / "report.md"
-    _write_atomic(report, "\n".join(lines))
+    write_text(report, "\n".join(lines))
     return report
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(text)
-    os.replace(partial, path)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from sim.atomic import write_text
 
 ORDER_BINS = ((1, 1, "1"), (2, 2, "2"), (3, 3, "3"), (4, 5, "4-5"), (6, 10, "6-10"))
 REPEAT_WITHIN = (30, 90, 180)
@@ -308,9 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     except LogError as error:
         print(f"Log error: {error}", file=sys.stderr)
         return 2
-    partial = args.out.with_name(args.out.name + ".partial")
-    partial.write_text(json.dumps(found, indent=2) + "\n")
-    os.replace(partial, args.out)
+    write_text(args.out, json.dumps(found, indent=2) + "\n")
     print(
         f"Stylised facts of {args.log}"
         + (

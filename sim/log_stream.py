@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.atomic import partial_path
 from sim.logs import ColumnBuffer
 
 
@@ -49,7 +50,7 @@ class ParquetSink:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.partial = path.with_name(path.name + ".partial")
+        self.partial = partial_path(path)
         self.writer: pq.ParquetWriter | None = None
 
     def write(self, frame: pd.DataFrame) -> None:

@@ -21,6 +21,7 @@ import yaml
 from scipy import stats
 
 from sim.config import ConfigError
+from sim.sweep import override_columns
 
 HEADLINE_METRICS = (
     "repeat_rate",
@@ -71,8 +72,9 @@ def parse_baseline(items: list[str]) -> dict[str, Any]:
 
 def design_of(table: pd.DataFrame, baseline: dict[str, Any]) -> Design:
     """The comparison design of a sweep table, checking the baseline names runs that exist."""
-    override_keys = list(table.columns[: table.columns.get_loc("seed")])
-    varied = [k for k in override_keys if (table[k].astype(str) != str(table[k].iloc[0])).any()]
+    varied = [
+        k for k in override_columns(table) if (table[k].astype(str) != str(table[k].iloc[0])).any()
+    ]
     for key, value in baseline.items():
         if key not in varied:
             raise ConfigError(

@@ -17,8 +17,10 @@ import numpy as np
 import pandas as pd
 
 from sim import paired, plots
+from sim.atomic import write_text
 from sim.paired import Design
 from sim.run import NO_EFFECT
+from sim.sweep import override_columns
 
 RATES = frozenset(
     {
@@ -220,7 +222,7 @@ def _setup_text(table: pd.DataFrame, design: Design, baseline: str, status: pd.S
     context = ", ".join(design.context_keys) or "none"
     fixed = [
         f"{k}={table[k].iloc[0]}"
-        for k in table.columns[: table.columns.get_loc("seed")]
+        for k in override_columns(table)
         if k not in (*design.policy_keys, *design.context_keys, *NO_EFFECT)
     ]
     return (
@@ -305,9 +307,6 @@ def write(blocks: list[Block], report_dir: Path) -> tuple[Path, Path]:
         ("report.md", to_markdown(blocks, report_dir)),
         ("report.html", to_html(blocks)),
     ):
-        target = report_dir / name
-        partial = target.with_name(name + ".partial")
-        partial.write_text(text)
-        os.replace(partial, target)
-        written.append(target)
+        write_text(report_dir / name, text)
+        written.append(report_dir / name)
     return written[0], written[1]

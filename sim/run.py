@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from dataclasses import asdict, dataclass
 from importlib.metadata import version
@@ -22,6 +21,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
+from sim.atomic import atomic, write_text
 from sim.config import BUYER_TYPES, NO_MARKETING, SimConfig, validate
 from sim.log_stream import LogStream, MemorySink, ParquetSink, TableSink
 from sim.logs import events_frame, orders_frame
@@ -165,13 +165,9 @@ def write_outputs(
         if name in streamed:
             streamed[name].commit()
             continue
-        target = out_dir / f"{name}.parquet"
-        partial = target.with_suffix(".parquet.partial")
-        getattr(result, name).to_parquet(partial, index=False)
-        os.replace(partial, target)
-    partial = out_dir / (SUMMARY + ".partial")
-    partial.write_text(json.dumps(result.summary, indent=2, allow_nan=False) + "\n")
-    os.replace(partial, out_dir / SUMMARY)
+        with atomic(out_dir / f"{name}.parquet") as partial:
+            getattr(result, name).to_parquet(partial, index=False)
+    write_text(out_dir / SUMMARY, json.dumps(result.summary, indent=2, allow_nan=False) + "\n")
 
 
 HEADLINE = (

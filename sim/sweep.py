@@ -11,7 +11,6 @@ skipped when the sweep runs again.
 from __future__ import annotations
 
 import json
-import os
 import traceback
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from sim.atomic import atomic, write_text
 from sim.run import SUMMARY
 
 SWEEP_TABLE = "sweep.parquet"
@@ -61,7 +61,7 @@ def write_error(run_dir: Path, error: BaseException, wall_seconds: float) -> Non
         "traceback": "".join(traceback.format_exception(error)),
         "wall_seconds": round(wall_seconds, 3),
     }
-    _write_atomic(run_dir / ERROR, json.dumps(record, indent=2) + "\n")
+    write_text(run_dir / ERROR, json.dumps(record, indent=2) + "\n")
 
 
 def clear_error(run_dir: Path) -> None:
@@ -107,6 +107,11 @@ def run_row(run_dir: Path) -> dict[str, Any]:
     return {**row, "status": status, "error": row.get("error"), "run_dir": str(run_dir)}
 
 
+def override_columns(table: pd.DataFrame) -> list[str]:
+    """The columns of a sweep table that hold overrides: those before `seed`."""
+    return list(table.columns[: table.columns.get_loc("seed")])
+
+
 def collect(sweep_dir: Path) -> pd.DataFrame:
     """The sweep table of `sweep_dir`: overrides, seed, metrics, then wall time and status."""
     runs = run_dirs(sweep_dir)
@@ -124,10 +129,8 @@ def collect(sweep_dir: Path) -> pd.DataFrame:
 def write_table(sweep_dir: Path) -> pd.DataFrame:
     """Collect the sweep table and write it to `sweep_dir/sweep.parquet`, atomically."""
     table = collect(sweep_dir)
-    target = sweep_dir / SWEEP_TABLE
-    partial = target.with_name(target.name + ".partial")
-    table.to_parquet(partial, index=False)
-    os.replace(partial, target)
+    with atomic(sweep_dir / SWEEP_TABLE) as partial:
+        table.to_parquet(partial, index=False)
     return table
 
 
@@ -149,9 +152,3 @@ def _uniform_types(table: pd.DataFrame) -> pd.DataFrame:
         if len(kinds) > 1 or kinds & {list, dict}:
             table[column] = table[column].map(lambda v: None if v is None else str(v))
     return table
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(text)
-    os.replace(partial, path)
