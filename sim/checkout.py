@@ -131,6 +131,7 @@ class Checkout:
             cogs=b["cogs"],
             fx_rate=s.conditions.rates[t.country[buyer]],
             product=carts.product[paid],
+            units=carts.units[paid],
             match=carts.match[paid],
             promotion=carts.promotion[paid],
             channel=touch["channel"],

@@ -100,6 +100,7 @@ ORDER_DTYPES = {
     "cogs": "int64",
     "fx_rate": "float64",  # buyer's currency units per reference unit on the day
     "product": "int8",
+    "units": "float64",  # how many of the product (the buyer's basket); price is for all
     "match": "float64",  # cosine of the buyer's tastes and the product's tags
     "promotion": "int8",
     "channel": "int8",
@@ -227,6 +228,7 @@ def orders_frame(
             "currency": _names(c["buyer_country"], currencies),
             "amount_local": amount * c["fx_rate"],
             "product": _names(c["product"], PRODUCTS),
+            "units": c["units"],
             "match": c["match"],
             "promotion": _names(c["promotion"], PROMOTIONS),
             "channel": _names(c["channel"], CHANNELS),

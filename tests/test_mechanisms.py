@@ -104,6 +104,8 @@ def test_bulk_buyers_concentrate_revenue_in_the_top_customers() -> None:
         config = small_config(n_traders=1500, days=200)
         config.population.basket_dispersion = dispersion
         result = simulate(config)
+        units = result.orders["units"]  # the log says how many each order took
+        assert (units == 1.0).all() if dispersion == 0.0 else units.std() > 0.5
         table = facts.orders(result.orders, facts.SIMULATION)
         shares[dispersion] = facts.facts(table)["revenue_top_share"]["top_20pct"]
     assert shares[1.2] > shares[0.0] + 0.05
