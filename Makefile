@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` (a default market for a year) and `make test`.
 # Each sets up .venv (Python 3.12, locked dependencies) first when needed.
-.PHONY: run test lint bench setup
+.PHONY: run test lint bench setup dashboard
 
 ARGS ?=
 
@@ -14,6 +14,9 @@ test: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/python -m pytest $(ARGS)
+
+dashboard: setup
+	.venv/bin/python -m sim.dashboard $(ARGS)
 
 bench: setup
 	.venv/bin/python benchmarks/throughput.py $(ARGS)

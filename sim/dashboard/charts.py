@@ -1,0 +1,206 @@
+"""The dashboard's pictures of a live market, each a matplotlib `Figure` drawn from the model.
+
+Figures are built without pyplot: the dashboard serves many browser sessions from threads of
+one process, and pyplot's global state is not safe there.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
+
+from sim.live import KPIS, LiveMarket
+
+ROLE_COLOURS = {"buyer": "#1f77b4", "seller": "#ff7f0e"}
+SAMPLE = 400  # traders drawn on the map: enough to see the mix, few enough to see each one
+FLOW_DAYS = 30  # the map's arrows: cross-border orders of the last 30 days
+ROLLING_DAYS = 7
+LABELS = {name: label for name, label, _ in KPIS}
+
+
+def _figure(width: float = 6.0, height: float = 3.2) -> tuple[Figure, Axes]:
+    fig = Figure(figsize=(width, height), dpi=80, layout="constrained")
+    return fig, fig.subplots()
+
+
+def _shock_line(ax: Axes, model: LiveMarket) -> None:
+    """A dashed line on the days of scheduled shocks that have happened."""
+    for shock in model.config.market.shocks:
+        if shock.day < model.day:
+            ax.axvline(shock.day, color="grey", linestyle="--", linewidth=1)
+            ax.annotate(
+                f"{shock.kind} shock {shock.target}",
+                (shock.day, 1.0),
+                xycoords=("data", "axes fraction"),
+                fontsize="x-small",
+                color="grey",
+                va="top",
+                ha="left",
+            )
+
+
+def _days_axis(ax: Axes, model: LiveMarket) -> None:
+    ax.set_xlim(0, max(model.day, 10))
+    ax.set_xlabel("day")
+    ax.grid(alpha=0.3)
+
+
+def _rate_lines(ax: Axes, history: pd.DataFrame, names: list[str]) -> None:
+    for name in names:
+        ax.plot(history["day"], history[name], label=LABELS[name], linewidth=1.5)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_ylim(0, 1)
+    ax.legend(fontsize="x-small", loc="upper left", ncols=2)
+
+
+def conversion(model: LiveMarket) -> Figure:
+    """Visit and contact conversion to date, and the visit conversion of the last week."""
+    fig, ax = _figure()
+    h = model.history()
+    week = h[["orders", "sessions"]].rolling(ROLLING_DAYS, min_periods=1).sum()
+    weekly = week["orders"] / week["sessions"].where(week["sessions"] > 0)
+    ax.plot(h["day"], weekly, color="#bbbbbb", linewidth=1, label="visit conversion, 7 days")
+    _rate_lines(ax, h, ["visit_conversion", "contact_conversion"])
+    ax.set_title("Conversion to date", fontsize="medium")
+    _shock_line(ax, model)
+    _days_axis(ax, model)
+    return fig
+
+
+def stickiness(model: LiveMarket) -> Figure:
+    """Repeat purchase, retention, share of wallet and churn to date."""
+    fig, ax = _figure()
+    _rate_lines(
+        ax, model.history(), ["repeat_rate", "retention_90d", "share_of_wallet", "churn_rate"]
+    )
+    ax.set_title("Stickiness to date", fontsize="medium")
+    _shock_line(ax, model)
+    _days_axis(ax, model)
+    return fig
+
+
+def roles(model: LiveMarket) -> Figure:
+    """Buyers and sellers each day, with the days traders flipped marked by triangles."""
+    fig, ax = _figure()
+    h = model.history()
+    for role, column in (("buyer", "buyers"), ("seller", "sellers")):
+        ax.plot(h["day"], h[column], color=ROLE_COLOURS[role], label=column)
+    for column, role, marker in (
+        ("flips_to_seller", "seller", "^"),
+        ("flips_to_buyer", "buyer", "v"),
+    ):
+        days = h[h[column] > 0]
+        ax.scatter(
+            days["day"],
+            days[f"{role}s"],
+            s=12 + 6 * days[column],
+            marker=marker,
+            color=ROLE_COLOURS[role],
+            edgecolor="black",
+            linewidth=0.5,
+            label=column.replace("_", " "),
+            zorder=3,
+        )
+    ax.legend(fontsize="x-small", loc="center right")
+    ax.set_ylim(0, model.config.population.n_traders)
+    ax.set_title("Buyers and sellers (triangles: role flips)", fontsize="medium")
+    _shock_line(ax, model)
+    _days_axis(ax, model)
+    return fig
+
+
+def funnel(model: LiveMarket) -> Figure:
+    """Shopping sessions to carts to paid orders to orders kept, to date, as shares of the
+    sessions."""
+    fig, ax = _figure(height=2.6)
+    h = model.history()
+    stages = {
+        "sessions": h["sessions"].sum(),
+        "carts": h["carts"].sum(),
+        "paid orders": h["orders"].sum(),
+        "kept (not returned)": max(h["orders"].sum() - h["returns"].sum(), 0),
+    }
+    first = max(stages["sessions"], 1)
+    names = list(stages)[::-1]
+    shares = [stages[n] / first for n in names]
+    ax.barh(names, shares, color="#2ca02c", alpha=0.8)
+    for y, name in enumerate(names):
+        ax.text(shares[y], y, f" {stages[name]:,} ({shares[y]:.0%})", va="center", fontsize="small")
+    ax.set_xlim(0, 1.35)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    contacts = int(h["contacts"].sum())
+    ax.set_title(f"Funnel to date ({contacts:,} marketing contacts sent)", fontsize="medium")
+    return fig
+
+
+def market_map(model: LiveMarket) -> Figure:
+    """The countries on a ring with a sample of their traders coloured by role (ringed in
+    black if they have flipped), and arrows for the last 30 days' cross-border orders."""
+    fig, ax = _figure(width=5.2, height=4.6)
+    world, traders = model.world, model.traders
+    n = world.n_countries
+    angle = np.pi / 2 - 2 * np.pi * np.arange(n) / n
+    centre = np.column_stack([np.cos(angle), np.sin(angle)])
+    _flows(ax, model.trade_flows(FLOW_DAYS), centre)
+    layout = np.random.default_rng(0)  # a fixed layout, apart from the model's streams
+    shown = np.sort(layout.permutation(len(traders))[:SAMPLE])
+    radius = 0.22 * np.sqrt(layout.random(len(shown)))
+    theta = 2 * np.pi * layout.random(len(shown))
+    xy = centre[traders.country[shown]] + np.column_stack(
+        [radius * np.cos(theta), radius * np.sin(theta)]
+    )
+    seller = traders.is_seller[shown]
+    flipped = model.flipped[shown]
+    for role, mask in (("buyer", ~seller), ("seller", seller)):
+        ax.scatter(
+            *xy[mask].T,
+            s=14,
+            color=ROLE_COLOURS[role],
+            edgecolor=np.where(flipped[mask], "black", "none").tolist(),
+            linewidth=0.8,
+            label=f"{role}s",
+        )
+    change = model.fx_change()
+    for i, country in enumerate(world.countries):
+        move = change[i] - 1
+        tag = f"\n{world.currencies[i]} {move:+.0%}" if abs(move) >= 0.005 else ""
+        ax.annotate(
+            f"{country}{tag}",
+            1.42 * centre[i],
+            ha="center",
+            va="center",
+            fontsize="small",
+            fontweight="bold",
+        )
+    ax.set_xlim(-1.7, 1.7)
+    ax.set_ylim(-1.7, 1.7)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.legend(fontsize="x-small", loc="lower left")
+    title = f"Day {model.day}: {model.n_buyers:,} buyers, {model.n_sellers:,} sellers"
+    ax.set_title(title, fontsize="medium")
+    return fig
+
+
+def _flows(ax: Axes, flows: np.ndarray, centre: np.ndarray) -> None:
+    """Arrows from sellers' to buyers' countries, width by orders; labels show the count."""
+    cross = flows * (1 - np.eye(len(flows), dtype=flows.dtype))
+    if cross.max() == 0:
+        return
+    for origin, dest in zip(*np.nonzero(cross), strict=True):
+        width = 0.5 + 4.0 * cross[origin, dest] / cross.max()
+        ax.annotate(
+            "",
+            xy=0.8 * centre[dest],
+            xytext=0.8 * centre[origin],
+            arrowprops={
+                "arrowstyle": "-|>",
+                "color": "#7f7f7f",
+                "alpha": 0.5,
+                "linewidth": width,
+                "connectionstyle": "arc3,rad=0.15",
+            },
+        )

@@ -1,0 +1,203 @@
+"""The classroom dashboard in a real browser: Debian's chromium, driven headless by Playwright.
+
+The set-up installs chromium when it is missing (scripts/chromium.sh) and serves the dashboard
+with the README's command on a free port of 127.0.0.1. Every request the page makes to any
+other host is blocked and recorded, so the tests also show the page needs no internet.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from sim.dashboard.app import DAYS_PER_STEP
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+STARTUP_SECONDS = 120
+WAIT_MS = 60_000  # a generous bound for a slow CI machine; the usual response is well under 1 s
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    done = subprocess.run(["bash", str(ROOT / "scripts" / "chromium.sh")], capture_output=True)
+    if done.returncode != 0:
+        pytest.fail(f"could not install chromium: {done.stderr.decode()[-2000:]}")
+    return "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim.dashboard", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        _wait_until_served(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _wait_until_served(url: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read().decode() if process.stdout else ""
+            pytest.fail(f"the dashboard exited with {process.returncode}:\n{output}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"the dashboard did not answer on {url} within {STARTUP_SECONDS} s")
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: str) -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Session:
+    """One browser session on the dashboard, recording page errors and outside requests."""
+
+    def __init__(self, browser: Browser, url: str) -> None:
+        self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        self.page: Page = self.context.new_page()
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.route("**/*", self._local_only)
+        self.page.goto(url)
+        expect(self.page.locator(".kpi-gmv")).to_be_visible(timeout=WAIT_MS)
+
+    def _local_only(self, route) -> None:
+        if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:")):
+            route.continue_()
+        else:
+            self.outside.append(route.request.url)
+            route.abort()
+
+    def kpi(self, name: str) -> str:
+        return self.page.locator(f".kpi-{name}").inner_text()
+
+    def kpis(self) -> dict[str, str]:
+        names = self.page.locator(".kpi [class*='kpi-']").evaluate_all(
+            "nodes => nodes.map(n => [...n.classList].find(c => c.startsWith('kpi-')))"
+        )
+        return {name.removeprefix("kpi-"): self.kpi(name.removeprefix("kpi-")) for name in names}
+
+    def expect_day(self, day: int) -> None:
+        expect(self.page.locator(".day")).to_contain_text(f"Day {day} of", timeout=WAIT_MS)
+
+    def click(self, button: str) -> None:
+        self.page.get_by_role("button", name=button, exact=True).click()
+
+    def choose(self, label: str, option: str) -> None:
+        self.page.locator(".v-select").filter(has_text=label).click()
+        self.page.get_by_role("option", name=option, exact=True).click()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def session(browser: Browser, server: str) -> Iterator[Session]:
+    s = Session(browser, server)
+    yield s
+    s.close()
+
+
+def test_the_page_loads_offline_with_no_errors(session: Session):
+    session.expect_day(0)
+    tiles = session.kpis()
+    assert set(tiles) >= {
+        "visit_conversion",
+        "repeat_rate",
+        "retention_90d",
+        "share_of_wallet",
+        "churn_rate",
+        "gmv",
+    }
+    assert tiles["gmv"] == "0"
+    assert session.page.get_by_text("python -m sim strategy=full").is_visible()
+    assert session.errors == []
+    assert session.outside == []
+
+
+def test_stepping_runs_a_week_and_reset_returns_to_day_zero(session: Session):
+    session.click("Step")
+    session.expect_day(DAYS_PER_STEP)
+    assert session.kpi("gmv") != "0"
+    assert session.kpi("visit_conversion") != "n/a"
+    session.click("Step")
+    session.expect_day(2 * DAYS_PER_STEP)
+    session.click("Reset")
+    session.expect_day(0)
+    assert session.kpi("gmv") == "0"
+    assert session.errors == []
+
+
+def test_changing_a_control_and_stepping_changes_a_kpi(session: Session):
+    session.click("Step")
+    session.expect_day(DAYS_PER_STEP)
+    with_marketing = session.kpis()
+    assert with_marketing["contact_conversion"] != "n/a"  # the full strategy sends contacts
+    session.choose("Marketing strategy", "baseline")
+    session.click("Reset")
+    session.expect_day(0)
+    session.click("Step")
+    session.expect_day(DAYS_PER_STEP)
+    without = session.kpis()
+    assert without["contact_conversion"] == "n/a"  # the baseline sends none
+    # the market is otherwise the same seed's, so the first week's sales can be the same
+    assert "strategy=baseline" in session.page.locator(".command").inner_text()
+    assert session.errors == []
+
+
+def test_two_browser_sessions_step_their_own_markets(browser: Browser, server: str):
+    first, second = Session(browser, server), Session(browser, server)
+    try:
+        first.click("Step")
+        first.expect_day(DAYS_PER_STEP)
+        first.click("Step")
+        first.expect_day(2 * DAYS_PER_STEP)
+        second.expect_day(0)
+        assert second.kpi("gmv") == "0"
+        second.click("Step")
+        second.expect_day(DAYS_PER_STEP)
+        first.expect_day(2 * DAYS_PER_STEP)
+        assert first.errors == second.errors == []
+    finally:
+        first.close()
+        second.close()

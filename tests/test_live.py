@@ -1,0 +1,173 @@
+"""The live market behind the dashboard: its indicators are the run summary's, its knobs set
+the config keys they name, and its pictures draw what the model holds."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.cli import load_config
+from sim.config import ConfigError
+from sim.dashboard import charts
+from sim.live import CONTROL_KEYS, KPIS, Controls, LiveMarket, format_kpi
+from sim.run import simulate
+
+SMALL = {"n_traders": 300}
+
+
+def live(days: int, **knobs) -> LiveMarket:
+    model = LiveMarket(load_config(Controls(**{**SMALL, **knobs}).overrides()))
+    for _ in range(days):
+        model.step()
+    return model
+
+
+def test_indicators_are_the_summary_of_a_run_as_long():
+    """Day N's tiles equal `python -m sim days=N warm_up_days=0` with the same knobs."""
+    knobs = {**SMALL, "strategy": "rfm", "shipping_fee_share": 0.0, "seed": 4}
+    model = live(120, **knobs)
+    config = load_config([*Controls(**knobs).overrides(), "days=120", "progress=false"])
+    summary = simulate(config).summary
+    for name, _, _ in KPIS:
+        assert model.kpi[name] == pytest.approx(summary[name]), name
+    assert model.kpi["retention_90d"] is not None  # day 120 is past the first 90-day follow-up
+
+
+def test_day_zero_has_nothing_to_measure_and_tiles_say_so():
+    model = live(0)
+    assert model.kpi["gmv"] == 0.0
+    assert model.kpi["visit_conversion"] is None
+    assert format_kpi("visit_conversion", None) == "n/a"
+    assert format_kpi("visit_conversion", 0.2345) == "23.4%"
+    assert format_kpi("gmv", 12345.6) == "12,346"
+
+
+def test_each_knob_sets_its_config_key():
+    knobs = Controls(
+        strategy="segmented",
+        n_traders=700,
+        signal_noise=0.6,
+        identity_verification=0.5,
+        shipping_fee_share=0.0,
+        return_hassle=0.1,
+        logistics_speed=0.5,
+        fx_shock=0.3,
+        fx_shock_country="BR",
+        fx_shock_day=45,
+        seed=9,
+    )
+    config = load_config(knobs.overrides())
+    for name, key in CONTROL_KEYS.items():
+        value = config
+        for part in key.split("."):
+            value = getattr(value, part)
+        assert value == getattr(knobs, name), key
+    assert config.strategy.name == "segmented"
+    (shock,) = config.market.shocks
+    assert (shock.day, shock.kind, shock.target, shock.size) == (45, "fx", "BR", 0.3)
+    assert config.warm_up_days == 0  # the tiles measure from day 0
+
+
+def test_default_knobs_are_the_classroom_market():
+    assert Controls().overrides() == ["strategy=full", "population=classroom", "warm_up_days=0"]
+    config = load_config(Controls().overrides())
+    assert config.population.n_traders == Controls().n_traders
+    assert config.market.shocks == []
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.sampled_from(["signal_noise", "identity_verification", "return_hassle"]),
+    value=st.one_of(st.floats(max_value=-0.01, min_value=-1e6), st.floats(1.01, 1e6)),
+)
+def test_knobs_out_of_range_are_refused_naming_the_key(name, value):
+    if name == "signal_noise" and value > 0:
+        value = -value  # noise has no upper bound
+    with pytest.raises(ConfigError, match=CONTROL_KEYS[name].replace(".", r"\.")):
+        load_config(Controls(**{name: value}).overrides())
+
+
+def test_a_currency_shock_of_minus_100_percent_is_refused():
+    with pytest.raises(ConfigError, match=r"market\.shocks"):
+        load_config(Controls(fx_shock=-1.0).overrides())
+
+
+def test_the_market_stops_at_the_end_of_its_year():
+    model = LiveMarket(load_config([*Controls(**SMALL).overrides(), "days=5"]))
+    for day in range(1, 6):
+        assert model.running
+        model.step()
+        assert model.day == day
+    assert not model.running
+
+
+def test_same_knobs_same_market_and_models_are_independent():
+    a, b = live(30), live(10)
+    for _ in range(20):
+        b.step()
+    assert a.kpi_history == b.kpi_history
+    other = live(30, seed=1)
+    assert other.kpi_history != a.kpi_history
+
+
+def test_history_has_a_row_a_day_with_counts_and_indicators():
+    model = live(25)
+    h = model.history()
+    assert list(h["day"]) == list(range(25))
+    assert h["gmv"].iloc[-1] == pytest.approx(model.kpi["gmv"])
+    assert h["gmv_today"].sum() == pytest.approx(model.kpi["gmv"])
+    orders = model.orders()
+    assert h["orders"].sum() == len(orders)
+
+
+def test_trade_flows_count_recent_orders_by_country_pair():
+    model = live(40)
+    orders = model.orders()
+    recent = orders[orders["day"] >= model.day - 30]
+    flows = model.trade_flows(30)
+    countries = list(model.world.countries)
+    expected = recent.groupby(["seller_country", "buyer_country"], observed=True).size()
+    for (seller, buyer), n in expected.items():
+        assert flows[countries.index(seller), countries.index(buyer)] == n
+    assert flows.sum() == len(recent)
+
+
+def test_a_currency_shock_shows_in_the_rate_change():
+    calm, shocked = live(12), live(12, fx_shock=0.3, fx_shock_day=10)
+    cn = list(calm.world.countries).index("CN")
+    # same seed, same random walk: the shock multiplies CN's rate by 1.3 on day 10
+    assert shocked.fx_change()[cn] == pytest.approx(1.3 * calm.fx_change()[cn])
+    assert np.delete(shocked.fx_change(), cn) == pytest.approx(np.delete(calm.fx_change(), cn))
+
+
+@pytest.mark.parametrize("days", [0, 30])
+def test_every_chart_draws_the_model(days):
+    model = live(days, fx_shock=0.2, fx_shock_day=10)
+    roles = charts.roles(model).axes[0]
+    buyers, sellers = roles.lines[:2]
+    assert list(buyers.get_ydata()) == list(model.history()["buyers"])
+    assert sellers.get_ydata()[-1:].tolist() == ([model.n_sellers] if days else [])
+    points = sum(len(c.get_offsets()) for c in charts.market_map(model).axes[0].collections)
+    assert points == min(charts.SAMPLE, model.config.population.n_traders)
+    bars = charts.funnel(model).axes[0].patches
+    widths = [bar.get_width() for bar in bars]
+    assert widths == sorted(widths)  # each stage keeps at most the one before it
+    for draw in (charts.conversion, charts.stickiness):
+        assert draw(model).axes[0].get_title()
+
+
+def test_controls_are_all_knobs():
+    """Every control the dashboard offers is a field, and vice versa."""
+    from sim.dashboard.app import KNOBS, ClassroomMarket
+
+    names = {f.name for f in dataclasses.fields(Controls)}
+    assert set(KNOBS) == names
+    assert set(inspect.signature(ClassroomMarket).parameters) == names
+    for name, knob in KNOBS.items():
+        if knob["type"].startswith("Slider"):
+            assert knob["min"] <= getattr(Controls(), name) <= knob["max"], name
