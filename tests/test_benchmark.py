@@ -1,4 +1,4 @@
-"""The benchmark script runs end to end on a tiny market (timings are not checked here)."""
+"""The benchmark scripts run end to end on a tiny market (timings are not checked here)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import importlib.util
 from pathlib import Path
 
 SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "throughput.py"
+DASHBOARD = SCRIPT.with_name("dashboard.py")
 
 
 def test_benchmark_smoke(capsys, tmp_path: Path) -> None:
@@ -25,3 +26,12 @@ def test_benchmark_smoke(capsys, tmp_path: Path) -> None:
     out = capsys.readouterr().out
     assert "trader-days/s" in out and "Boltzmann" in out and "Sweep of 2 classroom runs" in out
     assert "| 100 | 5 |" in results.read_text()
+
+
+def test_dashboard_benchmark_smoke(capsys) -> None:
+    spec = importlib.util.spec_from_file_location("dashboard_bench", DASHBOARD)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    lines = module.main(["--traders", "200", "--from-days", "0", "5", "--no-browser"])
+    assert "| 0-10 |" in lines[-2] and "| 5-15 |" in lines[-1]
+    assert "Dashboard responsiveness" in capsys.readouterr().out
