@@ -117,6 +117,9 @@ class Session:
         )
         return {name.removeprefix("kpi-"): self.kpi(name.removeprefix("kpi-")) for name in names}
 
+    def day(self) -> int:
+        return int(self.page.locator(".day").inner_text().split()[1])
+
     def expect_day(self, day: int) -> None:
         expect(self.page.locator(".day")).to_contain_text(f"Day {day} of", timeout=WAIT_MS)
 
@@ -165,6 +168,17 @@ def test_stepping_runs_a_week_and_reset_returns_to_day_zero(session: Session):
     session.click("Reset")
     session.expect_day(0)
     assert session.kpi("gmv") == "0"
+    assert session.errors == []
+
+
+def test_play_runs_week_after_week_until_paused(session: Session):
+    session.click("▶")
+    session.expect_day(3 * DAYS_PER_STEP)  # it got there on its own
+    session.click("❚❚")
+    time.sleep(2)  # the week under way when paused stops short and shows
+    paused = session.day()
+    time.sleep(2)
+    assert session.day() == paused >= 3 * DAYS_PER_STEP
     assert session.errors == []
 
 
