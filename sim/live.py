@@ -62,7 +62,8 @@ class Controls:
     shipping_fee_share: float = ServiceConfig.shipping_fee_share  # 0 is free shipping
     return_hassle: float = ServiceConfig.return_hassle
     logistics_speed: float = ServiceConfig.logistics_speed  # delivery time, times the usual
-    fx_shock: float = 0.0  # 0.3: the currency loses 30% against the dollar on `fx_shock_day`
+    # 0.3: from `fx_shock_day` a dollar buys 30% more of the currency (it is worth 23% less)
+    fx_shock: float = 0.0
     fx_shock_country: str = "CN"
     fx_shock_day: int = 120
     seed: int = 0

@@ -113,7 +113,7 @@ KNOBS = {
     ),
     "return_hassle": _slider("Return hassle (0: easy returns)", "return_hassle", 0, 1, 0.1),
     "logistics_speed": _slider("Delivery time (x usual)", "logistics_speed", 0.25, 2, 0.05),
-    "fx_shock": _slider("Currency shock (0.3: loses 30%)", "fx_shock", -0.3, 0.6, 0.05),
+    "fx_shock": _slider("Currency shock (0.3: 30% more per dollar)", "fx_shock", -0.3, 0.6, 0.05),
     "fx_shock_country": {
         "type": "Select",
         "label": "Currency shocked",
@@ -126,6 +126,22 @@ KNOBS = {
 assert set(KNOBS) == {f.name for f in fields(Controls)}, "every control has a knob"
 
 
+def describe(c: Controls) -> str:
+    """The knobs of a running market in words (the sliders show their value only while
+    dragged, and they may already hold the next market's settings)."""
+    shock = (
+        f"{c.fx_shock_country}'s currency {c.fx_shock:+.0%} per dollar on day {c.fx_shock_day}"
+        if c.fx_shock
+        else "no currency shock"
+    )
+    return (
+        f"This market: strategy {c.strategy}, {c.n_traders:,} traders, uncertainty "
+        f"{c.signal_noise:g}, identity verification {c.identity_verification:.0%}, buyers pay "
+        f"{c.shipping_fee_share:.0%} of shipping, return hassle {c.return_hassle:g}, delivery "
+        f"time x{c.logistics_speed:g}, {shock}, seed {c.seed}."
+    )
+
+
 def Indicators(model: ClassroomMarket) -> None:
     """The day, the KPI tiles, and the command line for the same market."""
     with solara.Column(gap="8px"):
@@ -135,6 +151,7 @@ def Indicators(model: ClassroomMarket) -> None:
             classes=["day"],
             style={"font-size": "1.3em", "font-weight": "bold"},
         )
+        solara.Text(describe(model.controls), classes=["settings"], style={"font-size": "0.85em"})
         with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
             for name, label, _ in KPIS:
                 with solara.Card(margin=0, classes=["kpi"], style={"min-width": "150px"}):

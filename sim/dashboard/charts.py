@@ -140,7 +140,8 @@ def funnel(model: LiveMarket) -> Figure:
 
 def market_map(model: LiveMarket) -> Figure:
     """The countries on a ring with a sample of their traders coloured by role (ringed in
-    black if they have flipped), and arrows for the last 30 days' cross-border orders."""
+    black if they have flipped), arrows for the last 30 days' cross-border orders, and each
+    currency's change in dollar value since day 0 (CNY -23%: a yuan buys 23% fewer dollars)."""
     fig, ax = _figure(width=5.2, height=4.6, left=0.0)
     world, traders = model.world, model.traders
     n = world.n_countries
@@ -165,10 +166,9 @@ def market_map(model: LiveMarket) -> Figure:
             linewidth=0.8,
             label=f"{role}s",
         )
-    change = model.fx_change()
+    value = 1 / model.fx_change() - 1  # each currency's value in dollars, against day 0
     for i, country in enumerate(world.countries):
-        move = change[i] - 1
-        tag = f"\n{world.currencies[i]} {move:+.0%}" if abs(move) >= 0.005 else ""
+        tag = f"\n{world.currencies[i]} {value[i]:+.0%}" if abs(value[i]) >= 0.005 else ""
         ax.annotate(
             f"{country}{tag}",
             1.42 * centre[i],
@@ -182,6 +182,16 @@ def market_map(model: LiveMarket) -> Figure:
     ax.set_aspect("equal")
     ax.axis("off")
     ax.legend(fontsize="x-small", loc="lower left")
+    ax.text(
+        1.0,
+        0.0,
+        "currencies: value in USD\nagainst day 0",
+        transform=ax.transAxes,
+        fontsize="x-small",
+        ha="right",
+        va="bottom",
+        color="grey",
+    )
     title = f"Day {model.day}: {model.n_buyers:,} buyers, {model.n_sellers:,} sellers"
     ax.set_title(title, fontsize="medium")
     return fig
