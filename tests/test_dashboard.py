@@ -43,6 +43,15 @@ def chromium() -> str:
     return "/usr/bin/chromium"
 
 
+def cdn_cache() -> set[Path]:
+    """Solara serves front-end assets from this folder and fetches any it lacks from a CDN
+    into it: a file appearing there while the page runs would mean it needed the internet."""
+    import solara.server.settings
+
+    folder = Path(solara.server.settings.assets.proxy_cache_dir)
+    return set(folder.rglob("*")) if folder.exists() else set()
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     port = free_port()
@@ -54,9 +63,11 @@ def server() -> Iterator[str]:
         stderr=subprocess.STDOUT,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
+    before = cdn_cache()
     try:
         _wait_until_served(url, process)
         yield url
+        assert cdn_cache() == before, "the dashboard fetched front-end assets from the internet"
     finally:
         process.terminate()
         try:
@@ -154,6 +165,8 @@ def test_the_page_loads_offline_with_no_errors(session: Session):
     }
     assert tiles["gmv"] == "0"
     assert session.page.get_by_text("python -m sim strategy=full").is_visible()
+    # the market map and four charts, each an image
+    expect(session.page.locator("img")).to_have_count(5, timeout=WAIT_MS)
     assert session.errors == []
     assert session.outside == []
 
