@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import platform
 import socket
 import statistics
 import subprocess
@@ -24,7 +23,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+
+from throughput import machine  # noqa: E402
 
 from sim.dashboard import charts  # noqa: E402
 from sim.dashboard.app import DAYS_PER_STEP, ClassroomMarket  # noqa: E402
@@ -110,8 +111,7 @@ def report(rows: list[dict], clicks: list[float], n_traders: int) -> list[str]:
     lines = [
         "# Dashboard responsiveness",
         "",
-        f"Written by `benchmarks/dashboard.py`; machine: {platform.processor() or 'unknown'}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}; {n_traders:,} traders, "
+        f"Written by `benchmarks/dashboard.py`; machine: {machine()}; {n_traders:,} traders, "
         "strategy full.",
         "",
         "| days | run 10 days s | draw the charts s | total s |",
