@@ -17,11 +17,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from scipy import stats
 
 from sim.config import ConfigError
-from sim.sweep import override_columns
+from sim.sweep import override_columns, override_value
 
 HEADLINE_METRICS = (
     "repeat_rate",
@@ -66,7 +65,7 @@ def parse_baseline(items: list[str]) -> dict[str, Any]:
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise ConfigError(f"--baseline {item!r} is not allowed: write KEY=VALUE")
-        baseline[key] = yaml.safe_load(value)
+        baseline[key] = override_value(value)
     return baseline
 
 

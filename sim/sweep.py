@@ -73,16 +73,24 @@ def run_dirs(sweep_dir: Path) -> list[Path]:
     return sorted(path.parent.parent for path in sweep_dir.rglob(str(OVERRIDES)))
 
 
+def override_value(text: str) -> Any:
+    """An override's value as a table cell: a YAML scalar (`3` -> 3, `0.5` -> 0.5), else the
+    text as written. Lists and dicts stay text: Hydra's grammar is not YAML (`{day:120}` is a
+    dict to Hydra, a string key to YAML), and text is the label a reader knows them by."""
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    return text if isinstance(value, list | dict) else value
+
+
 def read_overrides(run_dir: Path) -> dict[str, Any]:
-    """A run's command-line overrides as {key: value}, values parsed as YAML (`seed=3` -> 3)."""
+    """A run's command-line overrides as {key: value}, values as `override_value` reads them."""
     overrides = yaml.safe_load((run_dir / OVERRIDES).read_text()) or []
     parsed = {}
     for override in overrides:
         key, _, value = override.partition("=")
-        try:
-            parsed[key] = yaml.safe_load(value)
-        except yaml.YAMLError:
-            parsed[key] = value
+        parsed[key] = override_value(value)
     return parsed
 
 

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim import sweep
+from sim import paired, sweep
 from sim.cli import MAX_RUN_NAME, run_name
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,6 +90,17 @@ def fake_run(sweep_dir: Path, overrides: list[str], files: dict[str, str]) -> Pa
     for name, text in files.items():
         (run_dir / name).write_text(text)
     return run_dir
+
+
+def test_list_and_dict_overrides_are_kept_as_written(tmp_path: Path) -> None:
+    """Hydra reads `{day:120}` as a dict, YAML as a key "day:120": the table keeps such values
+    as their text, which --baseline matches."""
+    shock = "[{day:120,kind:fx,target:CN,size:0.3}]"
+    for shocks in ("[]", shock):
+        run_dir = fake_run(tmp_path, [f"market.shocks={shocks}", "seed=0"], {})
+        assert sweep.read_overrides(run_dir) == {"market.shocks": shocks, "seed": 0}
+    assert sweep.override_value("0.25") == 0.25 and sweep.override_value("rfm") == "rfm"
+    assert paired.parse_baseline([f"market.shocks={shock}"]) == {"market.shocks": shock}
 
 
 def test_the_table_has_a_row_a_run_with_its_status(tmp_path: Path) -> None:
