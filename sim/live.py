@@ -18,18 +18,20 @@ from sim import metrics
 from sim.config import NO_MARKETING, PlatformConfig, ServiceConfig, SimConfig
 from sim.logs import events_frame, orders_frame
 from sim.model import MarketModel
+from sim.run import HEADLINE
 
-# name, label, format: the indicator tiles, in the order people read them
-KPIS = (
-    ("visit_conversion", "visit conversion", "{:.1%}"),
-    ("contact_conversion", "contact conversion", "{:.1%}"),
-    ("repeat_rate", "repeat purchase rate", "{:.1%}"),
-    ("retention_90d", "90-day retention", "{:.1%}"),
-    ("share_of_wallet", "share of wallet", "{:.1%}"),
-    ("churn_rate", "churn", "{:.1%}"),
-    ("belief_error", "belief error", "{:.3f}"),
-    ("gmv", "GMV (USD)", "{:,.0f}"),
+# the indicator tiles, in the order people read them: (name, label, format) as the CLI prints
+KPI_NAMES = (
+    "visit_conversion",
+    "contact_conversion",
+    "repeat_rate",
+    "retention_90d",
+    "share_of_wallet",
+    "churn_rate",
+    "belief_error",
+    "gmv",
 )
+KPIS = tuple(next(h for h in HEADLINE if h[0] == name) for name in KPI_NAMES)
 
 
 def format_kpi(name: str, value: float | None) -> str:

@@ -172,6 +172,7 @@ def write_outputs(
 
 HEADLINE = (
     ("visit_conversion", "visit conversion", "{:.1%}"),
+    ("contact_conversion", "contact conversion", "{:.1%}"),
     ("cart_abandonment", "cart abandonment", "{:.1%}"),
     ("repeat_rate", "repeat purchase rate", "{:.1%}"),
     ("retention_90d", "90-day retention", "{:.1%}"),

@@ -44,7 +44,10 @@ def _shock_line(ax: Axes, model: LiveMarket) -> None:
             )
 
 
-def _days_axis(ax: Axes, model: LiveMarket) -> None:
+def _over_time(ax: Axes, model: LiveMarket, title: str) -> None:
+    """Title, days axis and the shock lines of a chart over time."""
+    ax.set_title(title, fontsize="medium")
+    _shock_line(ax, model)
     ax.set_xlim(0, max(model.day, 10))
     ax.set_xlabel("day")
     ax.grid(alpha=0.3)
@@ -66,9 +69,7 @@ def conversion(model: LiveMarket) -> Figure:
     weekly = week["orders"] / week["sessions"].where(week["sessions"] > 0)
     ax.plot(h["day"], weekly, color="#bbbbbb", linewidth=1, label="visit conversion, 7 days")
     _rate_lines(ax, h, ["visit_conversion", "contact_conversion"])
-    ax.set_title("Conversion to date", fontsize="medium")
-    _shock_line(ax, model)
-    _days_axis(ax, model)
+    _over_time(ax, model, "Conversion to date")
     return fig
 
 
@@ -78,9 +79,7 @@ def stickiness(model: LiveMarket) -> Figure:
     _rate_lines(
         ax, model.history(), ["repeat_rate", "retention_90d", "share_of_wallet", "churn_rate"]
     )
-    ax.set_title("Stickiness to date", fontsize="medium")
-    _shock_line(ax, model)
-    _days_axis(ax, model)
+    _over_time(ax, model, "Stickiness to date")
     return fig
 
 
@@ -108,9 +107,7 @@ def roles(model: LiveMarket) -> Figure:
         )
     ax.legend(fontsize="x-small", loc="center right")
     ax.set_ylim(0, model.config.population.n_traders)
-    ax.set_title("Buyers and sellers (triangles: role flips)", fontsize="medium")
-    _shock_line(ax, model)
-    _days_axis(ax, model)
+    _over_time(ax, model, "Buyers and sellers (triangles: role flips)")
     return fig
 
 
