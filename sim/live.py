@@ -59,7 +59,7 @@ class Controls:
 
     strategy: str = "full"
     n_traders: int = 1000
-    signal_noise: float = PlatformConfig.signal_noise  # uncertainty of listings and replies
+    signal_noise: float = PlatformConfig.signal_noise  # uncertainty: noise of what listings show
     identity_verification: float = PlatformConfig.identity_verification
     shipping_fee_share: float = ServiceConfig.shipping_fee_share  # 0 is free shipping
     return_hassle: float = ServiceConfig.return_hassle

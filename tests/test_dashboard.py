@@ -212,6 +212,22 @@ def test_changing_a_control_and_stepping_changes_a_kpi(session: Session):
     assert session.errors == []
 
 
+def test_a_slider_moved_by_keyboard_applies_on_reset(session: Session):
+    slider = session.page.locator(".v-input").filter(has_text="Verified sellers")
+    thumb = slider.get_by_role("slider")
+    thumb.focus()
+    for value in ("0.1", "0.2", "0.3", "0.4", "0.5"):  # a step of 0.1 a key press
+        session.page.keyboard.press("ArrowRight")
+        expect(thumb).to_have_attribute("aria-valuenow", value)
+        time.sleep(0.5)  # as a person would: the page sends a value when the slider settles
+    # the market on screen keeps its settings until Reset
+    assert "0% of sellers verified" in session.page.locator(".settings").inner_text()
+    session.click("Reset")
+    expect(session.page.locator(".settings")).to_contain_text("50% of sellers verified")
+    expect(session.page.locator(".command")).to_contain_text("platform.identity_verification=0.5")
+    assert session.errors == []
+
+
 def test_two_browser_sessions_step_their_own_markets(browser: Browser, server: str):
     first, second = Session(browser, server), Session(browser, server)
     try:

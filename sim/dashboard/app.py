@@ -102,17 +102,14 @@ KNOBS = {
         "value": DEFAULT.strategy,
         "values": STRATEGIES,
     },
+    # labels stay short: a slider gets the sidebar's width less its label's
     "n_traders": _slider("Traders", "n_traders", 200, 5000, 100),
-    "signal_noise": _slider("Uncertainty (noise of listings)", "signal_noise", 0, 1, 0.05),
-    "identity_verification": _slider(
-        "Identity verification (share of sellers)", "identity_verification", 0, 1, 0.1
-    ),
-    "shipping_fee_share": _slider(
-        "Shipping fee paid by buyers (0: free shipping)", "shipping_fee_share", 0, 1, 0.1
-    ),
-    "return_hassle": _slider("Return hassle (0: easy returns)", "return_hassle", 0, 1, 0.1),
-    "logistics_speed": _slider("Delivery time (x usual)", "logistics_speed", 0.25, 2, 0.05),
-    "fx_shock": _slider("Currency shock (0.3: 30% more per dollar)", "fx_shock", -0.3, 0.6, 0.05),
+    "signal_noise": _slider("Uncertainty", "signal_noise", 0, 1, 0.05),
+    "identity_verification": _slider("Verified sellers", "identity_verification", 0, 1, 0.1),
+    "shipping_fee_share": _slider("Buyers pay shipping", "shipping_fee_share", 0, 1, 0.1),
+    "return_hassle": _slider("Return hassle", "return_hassle", 0, 1, 0.1),
+    "logistics_speed": _slider("Delivery time x", "logistics_speed", 0.25, 2, 0.05),
+    "fx_shock": _slider("Currency shock", "fx_shock", 0, 0.6, 0.05),
     "fx_shock_country": {
         "type": "Select",
         "label": "Currency shocked",
@@ -133,10 +130,10 @@ def describe(c: Controls) -> str:
         else "no currency shock"
     )
     return (
-        f"This market: strategy {c.strategy}, {c.n_traders:,} traders, uncertainty "
-        f"{c.signal_noise:g}, identity verification {c.identity_verification:.0%}, buyers pay "
-        f"{c.shipping_fee_share:.0%} of shipping, return hassle {c.return_hassle:g}, delivery "
-        f"time x{c.logistics_speed:g}, {shock}, seed {c.seed}."
+        f"This market: strategy {c.strategy}, {c.n_traders:,} traders, uncertainty (noise of "
+        f"listing signals) {c.signal_noise:g}, {c.identity_verification:.0%} of sellers "
+        f"verified, buyers pay {c.shipping_fee_share:.0%} of shipping, return hassle "
+        f"{c.return_hassle:g}, delivery time x{c.logistics_speed:g}, {shock}, seed {c.seed}."
     )
 
 
