@@ -75,7 +75,7 @@ class Controls:
         from day 0, with the knobs that differ from their defaults."""
         default = Controls()
         changed = [
-            f"{CONTROL_KEYS[f.name]}={getattr(self, f.name)}"
+            f"{CONTROL_KEYS[f.name]}={_short(getattr(self, f.name))}"
             for f in fields(self)
             if f.name in CONTROL_KEYS and getattr(self, f.name) != getattr(default, f.name)
         ]
@@ -83,11 +83,17 @@ class Controls:
         if self.fx_shock != 0:
             shock = [
                 f"market.shocks=[{{day:{self.fx_shock_day},kind:fx,"
-                f"target:{self.fx_shock_country},size:{self.fx_shock}}}]"
+                f"target:{self.fx_shock_country},size:{_short(self.fx_shock)}}}]"
             ]
         return [f"strategy={self.strategy}", "population=classroom", "warm_up_days=0"] + (
             changed + shock
         )
+
+
+def _short(value: float) -> str:
+    """A knob's value as people would type it: sliders step in binary floats (0.1 * 3 is
+    0.30000000000000004); the market is composed from this text, so it is the one that runs."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 class LiveMarket(MarketModel):

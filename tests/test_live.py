@@ -73,6 +73,12 @@ def test_each_knob_sets_its_config_key():
     assert config.warm_up_days == 0  # the tiles measure from day 0
 
 
+def test_slider_floats_are_written_as_typed():
+    (override,) = Controls(signal_noise=0.1 * 3).overrides()[3:]
+    assert override == "platform.signal_noise=0.3"
+    assert load_config(Controls(signal_noise=0.1 * 3).overrides()).platform.signal_noise == 0.3
+
+
 def test_default_knobs_are_the_classroom_market():
     assert Controls().overrides() == ["strategy=full", "population=classroom", "warm_up_days=0"]
     config = load_config(Controls().overrides())
