@@ -125,7 +125,8 @@ def describe(c: Controls) -> str:
     """The knobs of a running market in words (the sliders show their value only while
     dragged, and they may already hold the next market's settings)."""
     shock = (
-        f"{c.fx_shock_country}'s currency {c.fx_shock:+.0%} per dollar on day {c.fx_shock_day}"
+        f"from day {c.fx_shock_day} a dollar buys {c.fx_shock:.0%} more {c.fx_shock_country} "
+        "currency"
         if c.fx_shock
         else "no currency shock"
     )
