@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from sim.live import KPIS, LiveMarket
 
@@ -49,6 +49,7 @@ def _over_time(ax: Axes, model: LiveMarket, title: str) -> None:
     ax.set_title(title, fontsize="medium")
     _shock_line(ax, model)
     ax.set_xlim(0, max(model.day, 10))
+    ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))  # tick labels are most of a redraw
     ax.set_xlabel("day")
     ax.grid(alpha=0.3)
 
@@ -58,6 +59,7 @@ def _rate_lines(ax: Axes, history: pd.DataFrame, names: list[str]) -> None:
         ax.plot(history["day"], history[name], label=LABELS[name], linewidth=1.5)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylim(0, 1)
+    ax.set_yticks([0, 0.25, 0.5, 0.75, 1])
     ax.legend(fontsize="x-small", loc="upper left", ncols=2)
 
 
