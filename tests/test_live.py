@@ -16,6 +16,7 @@ from sim.config import ConfigError
 from sim.dashboard import charts
 from sim.live import CONTROL_KEYS, KPIS, Controls, LiveMarket, format_kpi
 from sim.run import simulate
+from tests.conftest import assert_refused, run_module
 
 SMALL = {"n_traders": 300}
 
@@ -165,6 +166,14 @@ def test_every_chart_draws_the_model(days):
     assert widths == sorted(widths)  # each stage keeps at most the one before it
     for draw in (charts.conversion, charts.stickiness):
         assert draw(model).axes[0].get_title()
+
+
+@pytest.mark.parametrize(
+    ("port", "fragment"),
+    [("70000", "--port=70000: allowed are 1 to 65535"), ("web", "--port='web'")],
+)
+def test_a_bad_port_is_refused_before_any_server_starts(port, fragment):
+    assert_refused(run_module("sim.dashboard", "--port", port, timeout=60), fragment)
 
 
 def test_controls_are_all_knobs():
