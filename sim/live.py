@@ -108,6 +108,8 @@ class LiveMarket(MarketModel):
         self.kpi_history: list[dict[str, float | None]] = []
 
     def step(self) -> None:
+        if not self.running:
+            return  # Mesa finishes a render's days after the year ends: the market stays put
         super().step()
         self.kpi = self.measure()
         self.kpi_history.append(self.kpi)

@@ -131,6 +131,15 @@ class Session:
     def day(self) -> int:
         return int(self.page.locator(".day").inner_text().split()[1])
 
+    def expect_day_at_least(self, day: int) -> None:
+        """Checked at every animation frame: while playing, a poll may miss a given day."""
+        self.page.wait_for_function(
+            "day => parseInt(document.querySelector('.day').textContent.split(' ')[1]) >= day",
+            arg=day,
+            polling="raf",
+            timeout=WAIT_MS,
+        )
+
     def expect_day(self, day: int) -> None:
         expect(self.page.locator(".day")).to_contain_text(f"Day {day} of", timeout=WAIT_MS)
 
@@ -186,12 +195,21 @@ def test_stepping_runs_a_week_and_reset_returns_to_day_zero(session: Session):
 
 def test_play_runs_week_after_week_until_paused(session: Session):
     session.click("▶")
-    session.expect_day(3 * DAYS_PER_STEP)  # it got there on its own
+    session.expect_day_at_least(3 * DAYS_PER_STEP)  # it gets there on its own
     session.click("❚❚")
     time.sleep(2)  # the week under way when paused stops short and shows
     paused = session.day()
     time.sleep(2)
     assert session.day() == paused >= 3 * DAYS_PER_STEP
+    assert session.errors == []
+
+
+def test_play_stops_at_the_end_of_the_year(session: Session):
+    session.click("▶")
+    session.expect_day(365)  # the last week stops short at the year's end
+    time.sleep(2)
+    assert session.day() == 365
+    expect(session.page.get_by_role("button", name="Step", exact=True)).to_be_disabled()
     assert session.errors == []
 
 

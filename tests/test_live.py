@@ -111,6 +111,8 @@ def test_the_market_stops_at_the_end_of_its_year():
         model.step()
         assert model.day == day
     assert not model.running
+    model.step()  # as Mesa's Play does to finish a week that crosses the year's end
+    assert model.day == 5 and len(model.kpi_history) == 5
 
 
 def test_same_knobs_same_market_and_models_are_independent():
