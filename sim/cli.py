@@ -29,7 +29,6 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim import sweep
 from sim.config import ConfigError, SimConfig, check_key, validate
-from sim.run import config_hash, format_summary, run_to_directory
 
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
 MAX_RUN_NAME = 120
@@ -111,6 +110,10 @@ def main(cfg: DictConfig) -> None:
 
 
 def run_and_report(config: SimConfig, out_dir: Path) -> None:
+    # imported here, not at the top: a sweep's driver only composes and dispatches runs, and
+    # the simulator's imports (Mesa, pyarrow, ...) would add about a second to its start
+    from sim.run import format_summary, run_to_directory
+
     result = run_to_directory(config, out_dir, progress=config.progress)
     print(
         f"Simulated {config.days} days of {config.population.n_traders:,} traders "
@@ -122,6 +125,8 @@ def run_and_report(config: SimConfig, out_dir: Path) -> None:
 def run_in_sweep(cfg: DictConfig, out_dir: Path) -> None:
     """One run of a sweep: skipped when its folder already holds it, and on failure recorded
     in `error.json` instead of raised, so that one bad run costs no other run its results."""
+    from sim.run import config_hash  # see run_and_report
+
     start = time.perf_counter()
     try:
         config = to_sim_config(cfg)

@@ -27,8 +27,8 @@ from sim.log_stream import LogStream, MemorySink, ParquetSink, TableSink
 from sim.logs import events_frame, orders_frame
 from sim.metrics import group_summaries, summarize
 from sim.model import MarketModel
+from sim.sweep import SUMMARY
 
-SUMMARY = "summary.json"
 ROLES = ["buyer", "seller"]
 TABLES = ("timeseries", "orders", "events", "traders")
 LOGS = ("orders", "events")  # the tables that grow with the run and stream out in chunks

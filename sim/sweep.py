@@ -19,9 +19,9 @@ import pandas as pd
 import yaml
 
 from sim.atomic import atomic, write_text
-from sim.run import SUMMARY
 
 SWEEP_TABLE = "sweep.parquet"
+SUMMARY = "summary.json"  # a run's last file (sim.run writes it): the run finished
 ERROR = "error.json"
 OVERRIDES = Path(".hydra") / "overrides.yaml"
 STATUS_COLUMNS = ("wall_seconds", "status", "error", "run_dir")
