@@ -284,3 +284,35 @@ def test_screening_by_affordability_never_changes_the_budget_cut(
     ]
     assert np.array_equal(chosen, chosen_after_screen)
     assert np.array_equal(whole.spent, screened.spent)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 4), st.integers(1, 900), st.floats(0, 1), st.integers(0, 3)),
+        min_size=1,
+        max_size=60,
+    ),
+    st.lists(st.integers(0, 3000), min_size=5, max_size=5),
+)
+def test_the_budget_cut_is_each_sellers_best_ranked_prefix_within_its_cap(
+    rows: list[tuple[int, int, float, int]], spent: list[int]
+) -> None:
+    """Whether a seller's records all fit or its budget binds, `select` keeps, per seller, its
+    records under the frequency cap in order of priority until the next one would overrun."""
+    sellers = np.array([r[0] for r in rows])
+    cost = np.array([r[1] for r in rows], dtype=np.int64)
+    priority = np.array([r[2] for r in rows]) + 1e-9 * np.arange(len(rows))  # no exact ties
+    contacts = np.array([r[3] for r in rows])
+    budget = Budget(BudgetConfig(spend_cap=25.0, frequency_cap=2), 5)
+    budget.spent[:] = spent
+    expected, spend = [], np.array(spent)
+    for seller in range(5):
+        mine = [i for i in range(len(rows)) if sellers[i] == seller and contacts[i] < 2]
+        for i in sorted(mine, key=lambda i: -priority[i]):
+            if spend[seller] + cost[i] > 2500:
+                break
+            spend[seller] += cost[i]
+            expected.append(i)
+    assert budget.select(sellers, cost, priority, contacts).tolist() == sorted(expected)
+    assert budget.spent.tolist() == spend.tolist()

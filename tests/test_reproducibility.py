@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sim.run import TABLES, simulate, write_outputs
@@ -33,3 +34,32 @@ def test_another_seed_gives_another_market(tmp_path: Path) -> None:
     first = outputs(tmp_path / "a", seed=11)
     other = outputs(tmp_path / "b", seed=12)
     assert first["orders.parquet"] != other["orders.parquet"]
+
+
+def test_kmeans_centroids_do_not_depend_on_the_callers_thread_limit() -> None:
+    """scikit-learn's k-means sums over chunks in parallel, so its centroids differ in the last
+    bits between one and two threads; the segmentation fixes one thread itself, because a limit
+    its caller set before scikit-learn was loaded does not reach it."""
+    from threadpoolctl import threadpool_limits
+
+    from sim.marketing.segmentation import KMeansSegments, Observed
+
+    rng = np.random.default_rng(0)
+    n = 20_000  # enough chunks for two threads to split the sums
+    seen = Observed(
+        orders=rng.integers(0, 6, n),
+        recency=rng.integers(0, 300, n),
+        spend=rng.gamma(2.0, 50.0, n),
+        behaviour=rng.random((n, 4)),
+        country=rng.integers(0, 6, n),
+        response_rate=rng.random(n),
+        hidden_type=rng.integers(0, 4, n),
+    )
+    config = small_config("strategy=full").strategy.segmentation
+    centroids = []
+    for threads in (1, 2):
+        with threadpool_limits(limits=threads):
+            segments = KMeansSegments(config, n_countries=6, seed=5)
+            segments.fit(seen, day=30)
+        centroids.append(segments.centroids)
+    assert np.array_equal(centroids[0], centroids[1])

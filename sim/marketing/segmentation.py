@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from sim.config import SegmentationConfig
 from sim.logs import RFM_TIERS, SEGMENTS
@@ -118,10 +119,14 @@ class KMeansSegments(NoSegments):
             )
             x, hidden = x[np.sort(rows)], hidden[np.sort(rows)]
         scaler = StandardScaler().fit(x)
-        # one k-means++ start (scikit-learn's default): monthly refits make up for a poor one
-        model = KMeans(
-            n_clusters=self.config.k, n_init=1, random_state=self.seed + day, max_iter=100
-        ).fit(scaler.transform(x))
+        # one k-means++ start (scikit-learn's default): monthly refits make up for a poor one;
+        # one thread, here where scikit-learn's OpenMP and BLAS are loaded (a caller's limit
+        # set before they were loaded misses them): its sums then run in one order, giving the
+        # same centroids on any machine, and parallel runs do not fight over the cores
+        with threadpool_limits(limits=1):
+            model = KMeans(
+                n_clusters=self.config.k, n_init=1, random_state=self.seed + day, max_iter=100
+            ).fit(scaler.transform(x))
         self.mean, self.scale = scaler.mean_, scaler.scale_
         self.centroids = model.cluster_centers_
         self.last_fit = day
