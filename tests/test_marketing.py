@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from sim.config import CHANNEL_NAMES, STAGES, BudgetConfig, ChannelConfig, TimingConfig
 from sim.logs import PROMOTIONS
-from sim.marketing.budget import Budget
+from sim.marketing.budget import Budget, by_seller_best_first
 from sim.marketing.channels import ChannelChoice, ChannelTable, ThompsonChannels
 from sim.marketing.customers import CustomerBook
 from sim.marketing.holdout import in_holdout
@@ -316,3 +316,15 @@ def test_the_budget_cut_is_each_sellers_best_ranked_prefix_within_its_cap(
             expected.append(i)
     assert budget.select(sellers, cost, priority, contacts).tolist() == sorted(expected)
     assert budget.spent.tolist() == spend.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 70_000), st.sampled_from([0.1, 0.25, 0.5, 1.0])), max_size=80)
+)
+def test_ranking_by_seller_then_priority_matches_lexsort(rows: list[tuple[int, float]]) -> None:
+    """Sellers with large numbers, and equal priorities, which must keep their row order."""
+    sellers = np.array([r[0] for r in rows], dtype=np.int64)
+    priority = np.array([r[1] for r in rows])
+    expected = np.lexsort((-priority, sellers))
+    assert by_seller_best_first(sellers, priority).tolist() == expected.tolist()

@@ -49,7 +49,7 @@ class Budget:
         room = (self.cap - self.spent) // max(cheapest, 1)
         whole = self._fits(sellers, np.ones(len(sellers)), room)
         bound = np.flatnonzero(~whole)
-        order = bound[np.lexsort((-priority[bound], sellers[bound]))]
+        order = bound[by_seller_best_first(sellers[bound], priority[bound])]
         s = sellers[order]
         rank = np.arange(len(s)) - np.searchsorted(s, s)  # position within the seller
         return np.sort(np.concatenate([np.flatnonzero(whole), order[rank < room[s]]]))
@@ -71,7 +71,7 @@ class Budget:
         room = self.cap - self.spent
         whole = self._fits(sellers[eligible], cost[eligible], room)
         bound = eligible[~whole]
-        order = bound[np.lexsort((-priority[bound], sellers[bound]))]
+        order = bound[by_seller_best_first(sellers[bound], priority[bound])]
         s, c = sellers[order], cost[order]
         total = np.cumsum(c)
         first = np.r_[True, s[1:] != s[:-1]] if len(s) else np.zeros(0, dtype=bool)
@@ -82,3 +82,19 @@ class Budget:
             sellers[chosen], weights=cost[chosen], minlength=len(self.spent)
         ).astype(np.int64)
         return chosen
+
+
+def by_seller_best_first(sellers: np.ndarray, priority: np.ndarray) -> np.ndarray:
+    """The order `np.lexsort((-priority, sellers))` gives (by seller, then highest priority
+    first, equal priorities in row order), in about half its time: an unstable sort of the
+    priorities, exact when no two are equal (checked; a stable sort otherwise), then a stable
+    radix sort of the sellers numbered 0, 1, ... (16-bit while there are few of them)."""
+    order = np.argsort(-priority)
+    ranked = priority[order]
+    if np.any(ranked[1:] == ranked[:-1]):
+        order = np.argsort(-priority, kind="stable")
+    present = np.flatnonzero(np.bincount(sellers)) if len(sellers) else sellers
+    number = np.searchsorted(present, sellers[order])
+    if len(present) < 2**15:
+        number = number.astype(np.int16)
+    return order[np.argsort(number, kind="stable")]

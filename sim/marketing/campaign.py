@@ -5,8 +5,9 @@ reachable (not in the holdout, not unsubscribed); label their segments and rank 
 each segment has returned so far; keep the best-ranked each seller could afford; pick channel,
 product and promotion for those; cut at the budgets; send, and learn from the responses.
 
-The screens run from cheapest to dearest, so the daily cost follows the few records a seller
-can contact, not the whole customer base (DESIGN section 10).
+The screens run before the dear steps (segments, offers), the most selective first, so the
+daily cost follows the records a seller can contact, not the whole customer base (DESIGN
+section 10).
 """
 
 from __future__ import annotations
@@ -85,15 +86,8 @@ class Campaign:
             everyone = book.subset(self._reachable(book))
             self.segmentation.fit(self._observe(everyone, day), day)
         cheapest = int(np.round(self.table.cost.min() * 100))
-        book = book.subset(np.flatnonzero(self.budget.can_pay(book.seller, cheapest)))
         period = self.budget.period_of(day)
-        this_period = np.where(book.read(r.period) == period, book.read(r.period_contacts), 0)
-        book, this_period = self._keep(
-            book, self.budget.under_frequency_cap(this_period), this_period
-        )
-        stage = self._stages(book, day)
-        book, this_period, stage = self._keep(book, self._due(book, day, stage), this_period, stage)
-        book, this_period, stage = self._keep(book, self._reachable(book), this_period, stage)
+        book, stage, this_period = self._screen(book, day, cheapest, period)
         seen = self._observe(book, day)
         segment = self.segmentation.labels(seen, day)
         priority = self._priority(segment) + 1e-6 * self.rng.random(len(book))
@@ -125,6 +119,30 @@ class Campaign:
             period,
         )
 
+    def _screen(self, book: CustomerBook, day: int, cheapest: int, period: int) -> tuple:
+        """The records a seller could contact today, with their stages and contacts this
+        period: the seller can pay, the customer is due, under the frequency cap, reachable.
+        The most selective screen (due) runs early, so the others read fewer records."""
+        r = self.state.relations
+        book = book.subset(np.flatnonzero(self.budget.can_pay(book.seller, cheapest)))
+        orders, last_day = book.read(r.orders), book.read(r.last_day)
+        stage = stages(orders, self._recency(orders, last_day, day), self.config.timing)
+        due = self.timing.due(
+            day,
+            stage,
+            orders,
+            book.read(r.first_day),
+            last_day,
+            book.read(r.contact_day),
+            self.state.traders.country[book.buyer],
+        )
+        book, stage = self._keep(book, due, stage)
+        this_period = np.where(book.read(r.period) == period, book.read(r.period_contacts), 0)
+        book, stage, this_period = self._keep(
+            book, self.budget.under_frequency_cap(this_period), stage, this_period
+        )
+        return self._keep(book, self._reachable(book), stage, this_period)
+
     @staticmethod
     def _keep(book: CustomerBook, mask: np.ndarray, *columns: np.ndarray) -> tuple:
         """The book and its per-record columns at the records `mask` keeps."""
@@ -138,25 +156,10 @@ class Campaign:
         )
         return ~book.read(self.state.relations.unsubscribed) & ~holdout
 
-    def _recency(self, book: CustomerBook, orders: np.ndarray, day: int) -> np.ndarray:
+    @staticmethod
+    def _recency(orders: np.ndarray, last_day: np.ndarray, day: int) -> np.ndarray:
         """Days since the last order; a customer who never ordered counts from day -1."""
-        return np.where(orders > 0, day - book.read(self.state.relations.last_day), day + 1)
-
-    def _stages(self, book: CustomerBook, day: int) -> np.ndarray:
-        orders = book.read(self.state.relations.orders)
-        return stages(orders, self._recency(book, orders, day), self.config.timing)
-
-    def _due(self, book: CustomerBook, day: int, stage: np.ndarray) -> np.ndarray:
-        r = self.state.relations
-        return self.timing.due(
-            day,
-            stage,
-            book.read(r.orders),
-            book.read(r.first_day),
-            book.read(r.last_day),
-            book.read(r.contact_day),
-            self.state.traders.country[book.buyer],
-        )
+        return np.where(orders > 0, day - last_day, day + 1)
 
     def accuracy(self) -> float | None:
         return self.segmentation.accuracy()
@@ -167,7 +170,7 @@ class Campaign:
         tries, wins = book.read(r.tool_tries).sum(axis=1), book.read(r.tool_wins).sum(axis=1)
         return Observed(
             orders=orders,
-            recency=self._recency(book, orders, day),
+            recency=self._recency(orders, book.read(r.last_day), day),
             spend=book.read(r.spend),
             behaviour=t.behaviour_tags[book.buyer],
             country=t.country[book.buyer],

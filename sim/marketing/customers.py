@@ -8,6 +8,7 @@ responses to them, the platform's behaviour tags of the buyer), never the buyer'
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -44,11 +45,11 @@ class CustomerBook:
     def __len__(self) -> int:
         return len(self.flat)
 
-    @property
-    def buyer(self) -> np.ndarray:
+    @cached_property
+    def buyer(self) -> np.ndarray:  # read many times a day: kept once computed
         return self.flat // self.n_slots
 
-    @property
+    @cached_property
     def slot(self) -> np.ndarray:
         return self.flat % self.n_slots
 

@@ -87,14 +87,15 @@ class KMeansSegments(NoSegments):
         self.last_ari: float | None = None
 
     def features(self, seen: Observed) -> np.ndarray:
-        """Basic info (country, spend level), behaviour tags, and response history."""
-        country = np.eye(self.n_countries)[seen.country]
-        return np.column_stack(
+        """(features, records): basic info (country, spend level), behaviour tags, and
+        response history. One row a feature, so that standardising runs along the records."""
+        country = np.arange(self.n_countries)[:, None] == seen.country[None, :]
+        return np.vstack(
             [
                 country,
                 np.log1p(seen.spend),
                 np.log1p(seen.orders),
-                seen.behaviour,
+                seen.behaviour.T,
                 seen.response_rate,
             ]
         )
@@ -110,7 +111,7 @@ class KMeansSegments(NoSegments):
         from sklearn.metrics import adjusted_rand_score
         from sklearn.preprocessing import StandardScaler
 
-        x, hidden = self.features(seen), seen.hidden_type
+        x, hidden = np.ascontiguousarray(self.features(seen).T), seen.hidden_type
         if len(x) < self.config.k:
             return
         if len(x) > self.config.fit_sample:
@@ -134,12 +135,14 @@ class KMeansSegments(NoSegments):
 
     def labels(self, seen: Observed, day: int) -> np.ndarray:
         """The nearest centroid of each record (what KMeans.predict computes, without its
-        per-call validation, which costs more than the work at a few records a day)."""
+        per-call validation, which costs more than the work at a few records a day). The
+        record's own squared length is left out of the distances: it is the same for every
+        centroid."""
         if self.centroids is None or len(seen.orders) == 0:
             return np.zeros(len(seen.orders), dtype=np.int64)
-        x = (self.features(seen) - self.mean) / self.scale
-        distance = (x * x).sum(axis=1)[:, None] - 2.0 * x @ self.centroids.T
-        return (distance + (self.centroids**2).sum(axis=1)).argmin(axis=1)
+        x = (self.features(seen) - self.mean[:, None]) / self.scale[:, None]
+        distance = (self.centroids**2).sum(axis=1)[:, None] - 2.0 * (self.centroids @ x)
+        return distance.argmin(axis=0)
 
     def codes(self, labels: np.ndarray) -> np.ndarray:
         return SEGMENTS.index("cluster_0") + labels
