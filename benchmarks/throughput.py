@@ -3,7 +3,8 @@
 For the default market with the `full` strategy (or the Hydra overrides given) at 1,000 to
 1,000,000 traders, each size in a fresh process so its peak memory is its own; Mesa's Boltzmann
 wealth model as the reference; and a sweep of 8 classroom runs, serial and with the joblib
-launcher on all cores. Not a test: run it with `make bench`, or for example
+launcher on all cores (and of 8 default-size runs, to show the speed-up with longer runs).
+Not a test: run it with `make bench`, or for example
 `.venv/bin/python benchmarks/throughput.py --sizes 1000 10000 --sweep-runs 0 strategy=rfm`.
 """
 
@@ -84,9 +85,11 @@ def machine() -> str:
     return f"{cpu}, {cores} cores, Python {platform.python_version()}"
 
 
-def sweep_seconds(launcher: str, runs: int, overrides: list[str]) -> float:
-    """Wall time of `python -m sim -m` over `runs` seeds of the classroom market with a launcher
-    (`basic`: one after another; `joblib`: on all cores), start-up included, as a user waits."""
+def sweep_seconds(launcher: str, runs: int, population: str, overrides: list[str]) -> float:
+    """Wall time of `python -m sim -m` over `runs` seeds of a population's market with a
+    launcher (`basic`: one after another; `joblib`: on all cores), start-up included, as a user
+    waits. The start-up (Hydra composing every run in the driver, workers importing the
+    simulator) does not shrink with cores, so the speed-up grows with the length of a run."""
     seeds = ",".join(str(seed) for seed in range(runs))
     with tempfile.TemporaryDirectory() as out:
         command = [
@@ -94,7 +97,7 @@ def sweep_seconds(launcher: str, runs: int, overrides: list[str]) -> float:
             "-m",
             "sim",
             "-m",
-            "population=classroom",
+            f"population={population}",
             f"seed={seeds}",
             "progress=false",
             f"hydra/launcher={launcher}",
@@ -125,6 +128,12 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--sweep-runs", type=int, default=8, help="0 skips the sweep timing")
+    parser.add_argument(
+        "--sweep-populations",
+        nargs="+",
+        default=["classroom", "default"],
+        help="population configs to sweep (classroom: the target; default: longer runs)",
+    )
     parser.add_argument("--results", type=Path, help="also write the tables to this Markdown file")
     parser.add_argument(
         "overrides", nargs="*", default=["strategy=full"], help="Hydra overrides (strategy=full)"
@@ -144,18 +153,18 @@ def main(argv: list[str] | None = None) -> dict:
     lines = ["# Benchmark results", "", f"Written by `benchmarks/throughput.py`; {header}."]
     lines += ["", f"Reference: {reference:,.0f} agent-steps/s.", "", *size_table(rows)]
     sweep = {}
-    if args.sweep_runs:
-        sweep = {
-            launcher: sweep_seconds(launcher, args.sweep_runs, args.overrides)
+    for population in args.sweep_populations if args.sweep_runs else []:
+        times = {
+            launcher: sweep_seconds(launcher, args.sweep_runs, population, args.overrides)
             for launcher in ("basic", "joblib")
         }
-        sweep["speedup"] = sweep["basic"] / sweep["joblib"]
+        sweep[population] = {**times, "speedup": times["basic"] / times["joblib"]}
         line = (
-            f"Sweep of {args.sweep_runs} classroom runs: serial {sweep['basic']:.1f} s, "
-            f"joblib on {len(os.sched_getaffinity(0))} cores {sweep['joblib']:.1f} s, "
-            f"speed-up {sweep['speedup']:.2f}"
+            f"Sweep of {args.sweep_runs} {population} runs: serial {times['basic']:.1f} s, "
+            f"joblib on {len(os.sched_getaffinity(0))} cores {times['joblib']:.1f} s, "
+            f"speed-up {sweep[population]['speedup']:.2f}"
         )
-        print(line)
+        print(line, flush=True)
         lines += ["", line + "."]
     if args.results:
         args.results.write_text("\n".join(lines) + "\n")

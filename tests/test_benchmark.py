@@ -15,14 +15,16 @@ def test_benchmark_smoke(capsys, tmp_path: Path) -> None:
     spec.loader.exec_module(module)
     results = tmp_path / "results.md"
     tiny = ["strategy=full", "days=5", "warm_up_days=1"]
+    sweep = ["--sweep-runs", "2", "--sweep-populations", "classroom"]
     measured = module.main(
-        ["--sizes", "100", "--days", "5", "--sweep-runs", "2", "--results", str(results), *tiny]
+        ["--sizes", "100", "--days", "5", *sweep, "--results", str(results), *tiny]
     )
     row = measured["sizes"][0]
     assert row["traders"] == 100 and row["days"] == 5
     assert row["trader_days_per_s"] > 0 and row["peak_mib"] > 0
     assert row["versus_boltzmann"] > 0
-    assert measured["sweep"]["basic"] > 0 and measured["sweep"]["joblib"] > 0
+    sweep = measured["sweep"]["classroom"]
+    assert sweep["basic"] > 0 and sweep["joblib"] > 0 and sweep["speedup"] > 0
     out = capsys.readouterr().out
     assert "trader-days/s" in out and "Boltzmann" in out and "Sweep of 2 classroom runs" in out
     assert "| 100 | 5 |" in results.read_text()
