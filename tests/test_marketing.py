@@ -328,3 +328,11 @@ def test_ranking_by_seller_then_priority_matches_lexsort(rows: list[tuple[int, f
     priority = np.array([r[1] for r in rows])
     expected = np.lexsort((-priority, sellers))
     assert by_seller_best_first(sellers, priority).tolist() == expected.tolist()
+
+
+def test_ranking_with_more_sellers_than_16_bits_number_matches_lexsort() -> None:
+    rng = np.random.default_rng(1)
+    sellers = rng.permutation(50_000).repeat(2)  # 50,000 sellers: numbered past 2**15
+    priority = rng.choice([0.2, 0.4, 0.6], len(sellers))  # ties, kept in row order
+    expected = np.lexsort((-priority, sellers))
+    assert np.array_equal(by_seller_best_first(sellers, priority), expected)

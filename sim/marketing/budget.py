@@ -93,7 +93,7 @@ def by_seller_best_first(sellers: np.ndarray, priority: np.ndarray) -> np.ndarra
     ranked = priority[order]
     if np.any(ranked[1:] == ranked[:-1]):
         order = np.argsort(-priority, kind="stable")
-    present = np.flatnonzero(np.bincount(sellers)) if len(sellers) else sellers
+    present = np.flatnonzero(np.bincount(sellers))
     number = np.searchsorted(present, sellers[order])
     if len(present) < 2**15:
         number = number.astype(np.int16)
