@@ -52,6 +52,6 @@ class Needs:
         return buyers, np.concatenate([categories, offered_category[offered]])
 
     def _categories(self, buyers: np.ndarray) -> np.ndarray:
-        cdf = self.state.traders.category_cdf[buyers]
+        cdf = np.take(self.state.traders.category_cdf, buyers, axis=0)
         u = self.rng.random(len(buyers))[:, None]
         return np.minimum((u > cdf).sum(axis=1), cdf.shape[1] - 1)

@@ -61,7 +61,7 @@ class Relations:
         `sellers` may be (M,) or (M, K) for K candidates per buyer.
         """
         sellers = np.asarray(sellers)
-        row = self.seller[buyers]  # (M, S)
+        row = np.take(self.seller, buyers, axis=0)  # (M, S)
         if sellers.ndim == 1:
             match = (row == sellers[:, None]) & (sellers[:, None] >= 0)
             return np.where(match.any(axis=1), match.argmax(axis=1), -1)
@@ -94,10 +94,17 @@ class Relations:
         slots[missing] = slots[new][same_pair.ravel()]
         return slots
 
+    def at(self, array: np.ndarray, buyers: np.ndarray, slots: np.ndarray) -> np.ndarray:
+        """`array[buyers, slots]` (broadcast) for slots >= 0, as one 1-D gather of the flat
+        array: about twice as fast as 2-D fancy indexing on the shopping path. Rows with slot
+        -1 get the buyer's slot 0, for callers to mask."""
+        flat = buyers.astype(np.int64, copy=False) * self.seller.shape[1] + np.maximum(slots, 0)
+        return np.take(array.ravel(), flat)
+
     def tie_now(self, buyers: np.ndarray, slots: np.ndarray, day: int) -> np.ndarray:
         """Tie strength today after decay; 0 where there is no slot."""
-        safe = np.maximum(slots, 0)
-        tie = self.tie[buyers, safe] * np.exp2(-(day - self.tie_day[buyers, safe]) / self.half_life)
+        since = day - self.at(self.tie_day, buyers, slots)
+        tie = self.at(self.tie, buyers, slots) * np.exp2(-since / self.half_life)
         return np.where(slots >= 0, tie, 0.0)
 
     def record_order(
@@ -182,10 +189,10 @@ class Relations:
     ) -> np.ndarray:
         """Put each seller in its buyer's empty or weakest free slot (buyers are distinct;
         `in_use` is their rows of slots not to give away); -1 where every slot is in use."""
-        decay = np.exp2(-(day - self.tie_day[buyers]) / self.half_life)
-        strength = self.tie[buyers] * decay  # every slot's tie today, as tie_now gives it
-        strength = strength + 1e-6 * self.last_day[buyers]  # equal ties: forget the older
-        strength[self.seller[buyers] < 0] = -np.inf  # empty slots first
+        decay = np.exp2(-(day - np.take(self.tie_day, buyers, axis=0)) / self.half_life)
+        strength = np.take(self.tie, buyers, axis=0) * decay  # each slot's tie, as tie_now has it
+        strength = strength + 1e-6 * np.take(self.last_day, buyers, axis=0)  # equal: forget older
+        strength[np.take(self.seller, buyers, axis=0) < 0] = -np.inf  # empty slots first
         strength[in_use] = np.inf
         slots = strength.argmin(axis=1)
         full = np.isposinf(strength.min(axis=1))

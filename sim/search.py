@@ -60,7 +60,7 @@ class SearchIndex:
         relevance = np.einsum(
             "mt,mpt->mp",
             preferences,
-            self.traders.product_tags[np.maximum(candidates, 0), STANDARD],
+            self.traders.tags_of(np.maximum(candidates, 0), STANDARD),
         )
         relevance = np.where(candidates >= 0, relevance, -np.inf)
         top = np.argsort(-relevance, axis=1, kind="stable")[:, :k]

@@ -116,14 +116,15 @@ class Shopping:
         """Candidate sellers (M, K): the offer, tied sellers of the category, search results."""
         s, t = self.state, self.state.traders
         k = s.config.platform.search_results
-        found = self.search.results(categories, t.preferences[buyers], k, self.rng)
-        known = s.relations.seller[buyers].astype(np.int64)
+        preferences = np.take(t.preferences, buyers, axis=0)
+        found = self.search.results(categories, preferences, k, self.rng)
+        known = np.take(s.relations.seller, buyers, axis=0).astype(np.int64)
         safe = np.maximum(known, 0)
         tied = (
             (known >= 0)
             & t.is_seller[safe]
             & (t.specialty[safe] == categories[:, None])
-            & (s.relations.orders[buyers[:, None], np.arange(known.shape[1])] > 0)
+            & (np.take(s.relations.orders, buyers, axis=0) > 0)
         )
         known = np.where(tied, known, -1)
         offer = np.where((offer >= 0) & t.is_seller[np.maximum(offer, 0)], offer, -1)
@@ -153,10 +154,14 @@ class Shopping:
         a, b = s.beliefs.of(buyers, sellers, slots)
         trial = promotion == TRIAL
         unsupported = t.prefers_local_payment[buyers][:, None] & ~t.accepts_local_payment[sellers]
-        appeal = np.hstack([np.zeros((len(buyers), 1)), t.promotion_affinity[buyers]])
+        appeal = np.hstack(
+            [np.zeros((len(buyers), 1)), np.take(t.promotion_affinity, buyers, axis=0)]
+        )
         offers = Offers(
             valid=valid,
-            match=np.einsum("mt,mkt->mk", t.preferences[buyers], t.product_tags[sellers, product]),
+            match=np.einsum(
+                "mt,mkt->mk", np.take(t.preferences, buyers, axis=0), t.tags_of(sellers, product)
+            ),
             quality_mean=mean(a, b),
             quality_variance=np.where(trial, 0.0, variance(a, b)),
             signals=(t.picture_quality[sellers] + 0.5 * t.has_video[sellers]) / 1.5,

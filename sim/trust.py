@@ -63,9 +63,9 @@ class Beliefs:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Belief of each buyer about each seller (shapes of `sellers`; slot -1 = no experience)."""
         a, b = self.public(sellers)
+        r = self.relations
         rows = buyers if sellers.ndim == 1 else buyers[:, None]
-        safe = np.maximum(slots, 0)
         known = slots >= 0
-        a = a + np.where(known, self.relations.experience_a[rows, safe], 0.0)
-        b = b + np.where(known, self.relations.experience_b[rows, safe], 0.0)
+        a = a + np.where(known, r.at(r.experience_a, rows, slots), 0.0)
+        b = b + np.where(known, r.at(r.experience_b, rows, slots), 0.0)
         return a, b

@@ -12,7 +12,7 @@ from sim.config import CHANNEL_NAMES, STAGES, BudgetConfig, ChannelConfig, Timin
 from sim.logs import PROMOTIONS
 from sim.marketing.budget import Budget, by_seller_best_first
 from sim.marketing.channels import ChannelChoice, ChannelTable, ThompsonChannels
-from sim.marketing.customers import CustomerBook
+from sim.marketing.customers import CustomerBook, stages
 from sim.marketing.holdout import in_holdout
 from sim.marketing.timing import Timing, event_starts
 from sim.model import MarketModel
@@ -158,6 +158,16 @@ def test_learned_channels_converge_to_the_best_channel() -> None:
 
 
 # --- timing --------------------------------------------------------------------------------------
+
+
+def test_life_cycle_stages_follow_frequency_then_lateness() -> None:
+    # at_risk after 60 quiet days, churned after 180; recency counts days since the last order
+    timing = TimingConfig(at_risk_days=60, churned_days=180)
+    orders = np.array([0, 0, 1, 1, 2, 3, 4, 9, 4, 1, 2, 9, 1, 4])
+    recency = np.array([5, 400, 10, 60, 30, 60, 1, 60, 61, 180, 180, 181, 500, 250])
+    expected = ["prospect", "prospect", "new", "new", "active", "active", "loyal", "loyal"]
+    expected += ["at_risk", "at_risk", "at_risk", "churned", "churned", "churned"]
+    assert [STAGES[s] for s in stages(orders, recency, timing)] == expected
 
 
 def test_calendar_timing_contacts_in_the_days_before_festivals_and_sales() -> None:

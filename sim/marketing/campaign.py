@@ -172,7 +172,7 @@ class Campaign:
             orders=orders,
             recency=self._recency(orders, book.read(r.last_day), day),
             spend=book.read(r.spend),
-            behaviour=t.behaviour_tags[book.buyer],
+            behaviour=np.take(t.behaviour_tags, book.buyer, axis=0),
             country=t.country[book.buyer],
             response_rate=(wins + 1.0) / (tries + 2.0),
             hidden_type=t.buyer_type[book.buyer],

@@ -91,7 +91,9 @@ class ThompsonChannels:
         allowed: np.ndarray,
         rng: np.random.Generator,
     ) -> np.ndarray:
-        wins, tries = self.wins[sellers, segments], self.tries[sellers, segments]
+        rows = sellers * self.wins.shape[1] + segments  # of the (seller, segment) rows
+        wins = np.take(self.wins.reshape(-1, self.wins.shape[2]), rows, axis=0)
+        tries = np.take(self.tries.reshape(-1, self.tries.shape[2]), rows, axis=0)
         draw = thompson_scores(wins, tries, rng)
         return np.where(allowed, draw, -np.inf).argmax(axis=1)
 

@@ -19,6 +19,21 @@ from sim.relations import Relations
 STAGE = {name: i for i, name in enumerate(STAGES)}
 TIER = {name: i for i, name in enumerate(RFM_TIERS)}
 LOYAL_ORDERS = 4  # orders after which a recent customer counts as loyal
+# stage by frequency class (rows: no order, one, two to three, loyal) and lateness (columns:
+# recent, past at_risk_days, past churned_days); a prospect has no order to be late on
+_STAGE_BY_CLASS = np.array(
+    [
+        [STAGE[name] for name in row]
+        for row in (
+            ("prospect", "prospect", "prospect"),
+            ("new", "at_risk", "churned"),
+            ("active", "at_risk", "churned"),
+            ("loyal", "at_risk", "churned"),
+        )
+    ]
+).ravel()
+# row offset by min(orders, LOYAL_ORDERS): 0, 1, 2 .. LOYAL_ORDERS - 1, LOYAL_ORDERS
+_FREQUENCY_CLASS = 3 * np.array([0, 1, *[2] * (LOYAL_ORDERS - 2), 3])
 
 
 @dataclass
@@ -26,7 +41,9 @@ class CustomerBook:
     """Customer records of a set of sellers today, one row a (buyer, slot) of a seller.
 
     Records are kept as flat positions in the buyer-by-slot arrays: one 1-D gather per read is
-    several times cheaper than a 2-D fancy index, and reads run over every record daily.
+    several times cheaper than a 2-D fancy index, and reads run over every record daily. Arrays
+    with trailing axes are read with `np.take` along the first axis, which copies whole rows and
+    is several times faster than fancy indexing (the same holds across the simulator).
     """
 
     flat: np.ndarray  # buyer * slots + slot
@@ -58,7 +75,7 @@ class CustomerBook:
 
     def read(self, array: np.ndarray) -> np.ndarray:
         """A relations array (buyer by slot, maybe with trailing axes) at these records."""
-        return array.reshape(-1, *array.shape[2:])[self.flat]
+        return np.take(array.reshape(-1, *array.shape[2:]), self.flat, axis=0)
 
     def write(self, array: np.ndarray, values: np.ndarray | int | bool) -> None:
         """Set a relations array at these records (each record at most once)."""
@@ -66,14 +83,14 @@ class CustomerBook:
 
 
 def stages(orders: np.ndarray, recency: np.ndarray, timing: TimingConfig) -> np.ndarray:
-    """Life-cycle stage codes (sim.config.STAGES) from frequency and days since last order."""
-    stage = np.full(len(orders), STAGE["active"])
-    stage[orders == 1] = STAGE["new"]
-    stage[orders >= LOYAL_ORDERS] = STAGE["loyal"]
-    stage[recency > timing.at_risk_days] = STAGE["at_risk"]
-    stage[recency > timing.churned_days] = STAGE["churned"]
-    stage[orders == 0] = STAGE["prospect"]
-    return stage
+    """Life-cycle stage codes (sim.config.STAGES) from frequency and days since last order.
+
+    A look-up by frequency class and lateness (one gather instead of six masked writes: stages
+    are computed for every customer record daily)."""
+    late = (recency > timing.at_risk_days).view(np.int8) + (recency > timing.churned_days).view(
+        np.int8
+    )
+    return _STAGE_BY_CLASS[_FREQUENCY_CLASS[np.minimum(orders, LOYAL_ORDERS)] + late]
 
 
 def rfm_tiers(

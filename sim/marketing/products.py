@@ -21,10 +21,12 @@ def choose_products(
 ) -> np.ndarray:
     """Product index (sim.traders.PRODUCTS) per contact."""
     if kind == "bestseller":
-        return (traders.product_sales[sellers] + PREFER_STANDARD).argmax(axis=1)
+        return (np.take(traders.product_sales, sellers, axis=0) + PREFER_STANDARD).argmax(axis=1)
     if kind == "tag_matching":
         match = np.einsum(
-            "rt,rpt->rp", traders.observed_tastes[buyers], traders.product_tags[sellers]
+            "rt,rpt->rp",
+            np.take(traders.observed_tastes, buyers, axis=0),
+            np.take(traders.product_tags, sellers, axis=0),
         )
         return (match + PREFER_STANDARD).argmax(axis=1)
     product = np.full(len(buyers), STANDARD)
