@@ -58,15 +58,18 @@ class Relations:
     def find(self, buyers: np.ndarray, sellers: np.ndarray) -> np.ndarray:
         """Slot of each (buyer, seller) pair; -1 where the buyer does not remember the seller.
 
-        `sellers` may be (M,) or (M, K) for K candidates per buyer.
+        `sellers` may be (M,) or (M, K) for K candidates per buyer. One slot column at a time:
+        a few whole-array comparisons are several times faster than reducing an (M, K, S)
+        match along its short last axis.
         """
         sellers = np.asarray(sellers)
         row = np.take(self.seller, buyers, axis=0)  # (M, S)
-        if sellers.ndim == 1:
-            match = (row == sellers[:, None]) & (sellers[:, None] >= 0)
-            return np.where(match.any(axis=1), match.argmax(axis=1), -1)
-        match = (row[:, None, :] == sellers[:, :, None]) & (sellers[:, :, None] >= 0)  # (M, K, S)
-        return np.where(match.any(axis=2), match.argmax(axis=2), -1)
+        column = (slice(None),) + (None,) * (sellers.ndim - 1)  # a slot's sellers, per buyer
+        slots = np.full(sellers.shape, -1, dtype=np.int64)
+        for slot in range(row.shape[1] - 1, -1, -1):  # downwards: the lowest matching slot wins
+            slots[row[:, slot][column] == sellers] = slot
+        slots[sellers < 0] = -1
+        return slots
 
     def ensure(self, buyers: np.ndarray, sellers: np.ndarray, day: int) -> np.ndarray:
         """Slot of each pair, giving a slot to pairs the buyer does not yet remember.

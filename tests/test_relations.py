@@ -60,6 +60,22 @@ def test_rounds_of_a_small_example():
 # --- find / ensure ---------------------------------------------------------------------------
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(-1, 5), min_size=3, max_size=3), min_size=4, max_size=4),
+    st.lists(st.tuples(st.integers(0, 3), st.lists(st.integers(-1, 6), min_size=1, max_size=5))),
+)
+def test_find_returns_the_first_slot_holding_each_seller(memories, queries):
+    r = memory(n_traders=4, slots=3)
+    r.seller[:] = memories  # any memory, repeats and empty slots included
+    for buyer, sellers in queries:
+        expected = [
+            memories[buyer].index(s) if s >= 0 and s in memories[buyer] else -1 for s in sellers
+        ]
+        assert r.find(arr(*[buyer] * len(sellers)), arr(*sellers)).tolist() == expected
+        assert r.find(arr(buyer), np.array([sellers])).tolist() == [expected]
+
+
 def test_find_gives_minus_one_for_sellers_the_buyer_does_not_remember():
     r = memory()
     assert r.find(arr(0, 1), arr(5, 6)).tolist() == [-1, -1]
