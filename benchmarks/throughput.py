@@ -4,7 +4,8 @@ For the default market with the `full` strategy (or the Hydra overrides given) a
 1,000,000 traders, each size in a fresh process so its peak memory is its own; Mesa's Boltzmann
 wealth model as the reference; and a sweep of 8 classroom runs, serial and with the joblib
 launcher on all cores (and of 8 default-size runs, to show the speed-up with longer runs).
-Not a test: run it with `make bench`, or for example
+Each is repeated (3 times by default) and the median reported, as a shared machine's speed
+drifts between runs. Not a test: run it with `make bench`, or for example
 `.venv/bin/python benchmarks/throughput.py --sizes 1000 10000 --sweep-runs 0 strategy=rfm`.
 """
 
@@ -45,7 +46,9 @@ print(json.dumps({"traders": n, "days": days, "setup_s": built - start, "simulat
 
 REFERENCE = (
     "Reference: Mesa's Boltzmann wealth model, 10,000 agents, in agent-steps/s, timed just before "
-    "and just after each size (the mean)."
+    "and just after each run (the mean). Each size runs up to `--repeats` times (fewer once it "
+    "has taken `--repeat-budget` seconds); a row is its run with the median ratio to the "
+    "reference, with the range over its runs in brackets. Sweeps likewise, by speed-up."
 )
 
 
@@ -115,27 +118,78 @@ def sweep_seconds(launcher: str, runs: int, population: str, overrides: list[str
         return time.perf_counter() - start
 
 
+def median_run(runs: list[dict], key: str) -> dict:
+    """The run with the median `key` (the lower middle one of an even number), with the
+    spread of `key` over all runs in `<key>_range` and the number of runs in `runs`."""
+    ranked = sorted(runs, key=lambda run: run[key])
+    values = [run[key] for run in ranked]
+    return {**ranked[(len(ranked) - 1) // 2], "runs": len(runs), f"{key}_range": values}
+
+
+def spread(value: float, values: list[float], fmt: str) -> str:
+    """`value`, followed by the range of `values` when there were several."""
+    text = format(value, fmt)
+    if len(values) > 1:
+        text += f" ({format(min(values), fmt)}-{format(max(values), fmt)})"
+    return text
+
+
 def size_table(rows: list[dict]) -> list[str]:
-    columns = ("traders", "days", "setup s", "simulate s", "trader-days/s", "Boltzmann steps/s")
-    columns += ("x Boltzmann", "orders", "peak MiB")
+    columns = ("traders", "days", "runs", "setup s", "simulate s", "trader-days/s")
+    columns += ("Boltzmann steps/s", "x Boltzmann", "orders", "peak MiB")
     lines = ["| " + " | ".join(columns) + " |", "|" + "---:|" * len(columns)]
     for r in rows:
         lines.append(
-            f"| {r['traders']:,} | {r['days']} | {r['setup_s']:.2f} | {r['simulate_s']:.2f} "
-            f"| {r['trader_days_per_s']:,.0f} | {r['reference']:,.0f} "
-            f"| {r['versus_boltzmann']:.2f} | {r['orders']:,} | {r['peak_mib']:,.0f} |"
+            f"| {r['traders']:,} | {r['days']} | {r['runs']} | {r['setup_s']:.2f} "
+            f"| {r['simulate_s']:.2f} | {r['trader_days_per_s']:,.0f} | {r['reference']:,.0f} "
+            f"| {spread(r['versus_boltzmann'], r['versus_boltzmann_range'], '.2f')} "
+            f"| {r['orders']:,} | {r['peak_mib']:,.0f} |"
         )
     return lines
 
 
-def measure_beside_reference(n: int, days: int, seed: int, overrides: list[str]) -> dict:
-    """One size, with the Boltzmann reference timed just before and just after it: a shared
-    machine's speed drifts over a long benchmark, and the ratio should compare like with like."""
-    before = boltzmann_reference()
-    row = measure(n, days, seed, overrides)
-    row["reference"] = (before + boltzmann_reference()) / 2
-    row["versus_boltzmann"] = row["trader_days_per_s"] / row["reference"]
-    return row
+def measure_size(
+    n: int, days: int, seed: int, overrides: list[str], repeats: int, budget: float
+) -> dict:
+    """Up to `repeats` runs of one size, while the size has taken under `budget` seconds,
+    each between two timings of the reference: a shared machine's speed drifts, and the ratio
+    should compare like with like. The row is the run with the median ratio."""
+    start = time.perf_counter()
+    references = [boltzmann_reference()]
+    runs: list[dict] = []
+    while len(runs) < repeats and (not runs or time.perf_counter() - start < budget):
+        run = measure(n, days, seed, overrides)
+        references.append(boltzmann_reference())
+        run["reference"] = (references[-2] + references[-1]) / 2
+        run["versus_boltzmann"] = run["trader_days_per_s"] / run["reference"]
+        runs.append(run)
+    if len({run["orders"] for run in runs}) > 1:
+        raise RuntimeError(f"{n:,} traders: the same seed gave different order counts")
+    return median_run(runs, "versus_boltzmann")
+
+
+def measure_sweeps(
+    runs: int, population: str, overrides: list[str], repeats: int, budget: float
+) -> dict:
+    """Serial and parallel sweep times, in alternating pairs as for the sizes; the median
+    pair by speed-up."""
+    start, pairs = time.perf_counter(), []
+    while len(pairs) < repeats and (not pairs or time.perf_counter() - start < budget):
+        times = {
+            launcher: sweep_seconds(launcher, runs, population, overrides)
+            for launcher in ("basic", "joblib")
+        }
+        pairs.append({**times, "speedup": times["basic"] / times["joblib"]})
+    return median_run(pairs, "speedup")
+
+
+def sweep_line(runs: int, population: str, pair: dict) -> str:
+    cores = len(os.sched_getaffinity(0))
+    return (
+        f"Sweep of {runs} {population} runs: serial {pair['basic']:.1f} s, joblib on {cores} "
+        f"cores {pair['joblib']:.1f} s, speed-up "
+        f"{spread(pair['speedup'], pair['speedup_range'], '.2f')}"
+    )
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -143,6 +197,15 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000])
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="runs of each size and sweep pair (the median)"
+    )
+    parser.add_argument(
+        "--repeat-budget",
+        type=float,
+        default=60.0,
+        help="seconds after which a size or sweep starts no further repeat (1M traders: one)",
+    )
     parser.add_argument("--sweep-runs", type=int, default=8, help="0 skips the sweep timing")
     parser.add_argument(
         "--sweep-populations",
@@ -155,28 +218,23 @@ def main(argv: list[str] | None = None) -> dict:
         "overrides", nargs="*", default=["strategy=full"], help="Hydra overrides (strategy=full)"
     )
     args = parser.parse_args(argv)
+    if args.repeats < 1:
+        parser.error(f"--repeats must be 1 or more, got {args.repeats}")
+    repeat = {"repeats": args.repeats, "budget": args.repeat_budget}
     header = f"machine: {machine()}; overrides: {' '.join(args.overrides) or 'none'}"
     print(header)
     print(REFERENCE)
     print("\n".join(size_table([])))
     rows = []
     for n in args.sizes:
-        rows.append(measure_beside_reference(n, args.days, args.seed, args.overrides))
+        rows.append(measure_size(n, args.days, args.seed, args.overrides, **repeat))
         print(size_table(rows[-1:])[-1], flush=True)
     lines = ["# Benchmark results", "", f"Written by `benchmarks/throughput.py`; {header}."]
     lines += ["", REFERENCE, "", *size_table(rows)]
     sweep = {}
     for population in args.sweep_populations if args.sweep_runs else []:
-        times = {
-            launcher: sweep_seconds(launcher, args.sweep_runs, population, args.overrides)
-            for launcher in ("basic", "joblib")
-        }
-        sweep[population] = {**times, "speedup": times["basic"] / times["joblib"]}
-        line = (
-            f"Sweep of {args.sweep_runs} {population} runs: serial {times['basic']:.1f} s, "
-            f"joblib on {len(os.sched_getaffinity(0))} cores {times['joblib']:.1f} s, "
-            f"speed-up {sweep[population]['speedup']:.2f}"
-        )
+        sweep[population] = measure_sweeps(args.sweep_runs, population, args.overrides, **repeat)
+        line = sweep_line(args.sweep_runs, population, sweep[population])
         print(line, flush=True)
         lines += ["", line + "."]
     if args.results:

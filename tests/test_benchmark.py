@@ -5,35 +5,57 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "throughput.py"
 DASHBOARD = SCRIPT.with_name("dashboard.py")
 
 
-def test_benchmark_smoke(capsys, tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("throughput", SCRIPT)
+def load(path: Path):
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def test_benchmark_smoke(capsys, tmp_path: Path) -> None:
+    module = load(SCRIPT)
     results = tmp_path / "results.md"
     tiny = ["strategy=full", "days=5", "warm_up_days=1"]
+    sizes = ["--sizes", "100", "--days", "5", "--repeats", "1"]
     sweep = ["--sweep-runs", "2", "--sweep-populations", "classroom"]
-    measured = module.main(
-        ["--sizes", "100", "--days", "5", *sweep, "--results", str(results), *tiny]
-    )
+    measured = module.main([*sizes, *sweep, "--results", str(results), *tiny])
     row = measured["sizes"][0]
-    assert row["traders"] == 100 and row["days"] == 5
+    assert row["traders"] == 100 and row["days"] == 5 and row["runs"] == 1
     assert row["trader_days_per_s"] > 0 and row["peak_mib"] > 0
     assert row["versus_boltzmann"] > 0
     sweep = measured["sweep"]["classroom"]
     assert sweep["basic"] > 0 and sweep["joblib"] > 0 and sweep["speedup"] > 0
     out = capsys.readouterr().out
     assert "trader-days/s" in out and "Boltzmann" in out and "Sweep of 2 classroom runs" in out
-    assert "| 100 | 5 |" in results.read_text()
+    assert "| 100 | 5 | 1 |" in results.read_text()
+
+
+def test_a_row_is_the_run_with_the_median_ratio_and_shows_the_range() -> None:
+    module = load(SCRIPT)
+    runs = [{"x": 2.1, "id": "a"}, {"x": 1.7, "id": "b"}, {"x": 1.9, "id": "c"}]
+    row = module.median_run(runs, "x")
+    # sorted 1.7, 1.9, 2.1: the middle run is c, and the range spans all three
+    assert row["id"] == "c" and row["runs"] == 3 and row["x_range"] == [1.7, 1.9, 2.1]
+    assert module.spread(row["x"], row["x_range"], ".2f") == "1.90 (1.70-2.10)"
+    # of an even number, the lower middle one; a single run shows no range
+    assert module.median_run(runs[:2], "x")["id"] == "b"
+    assert module.spread(1.5, [1.5], ".2f") == "1.50"
+
+
+def test_the_benchmark_refuses_fewer_than_one_repeat(capsys) -> None:
+    with pytest.raises(SystemExit):
+        load(SCRIPT).main(["--repeats", "0"])
+    assert "--repeats must be 1 or more, got 0" in capsys.readouterr().err
 
 
 def test_dashboard_benchmark_smoke(capsys) -> None:
-    spec = importlib.util.spec_from_file_location("dashboard_bench", DASHBOARD)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load(DASHBOARD)
     lines = module.main(["--traders", "200", "--from-days", "0", "5", "--no-browser"])
     assert "| 0-10 |" in lines[-2] and "| 5-15 |" in lines[-1]
     assert "Dashboard responsiveness" in capsys.readouterr().out
