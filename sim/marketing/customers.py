@@ -87,9 +87,8 @@ def stages(orders: np.ndarray, recency: np.ndarray, timing: TimingConfig) -> np.
 
     A look-up by frequency class and lateness (one gather instead of six masked writes: stages
     are computed for every customer record daily)."""
-    late = (recency > timing.at_risk_days).view(np.int8) + (recency > timing.churned_days).view(
-        np.int8
-    )
+    at_risk = (recency > timing.at_risk_days).view(np.int8)
+    late = at_risk + (recency > timing.churned_days).view(np.int8)  # 0, 1 or 2
     return _STAGE_BY_CLASS[_FREQUENCY_CLASS[np.minimum(orders, LOYAL_ORDERS)] + late]
 
 
