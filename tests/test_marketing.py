@@ -93,6 +93,14 @@ def test_holdout_customers_receive_no_contact() -> None:
     assert 0.2 < held.mean() < 0.4
 
 
+def test_a_spend_cap_in_fractions_of_a_cent_is_cut_to_the_cent_below() -> None:
+    # 4.515625 USD is 451.5625 cents: 451 may be spent, not 452; 0.29 USD is 29 cents even
+    # though 0.29 * 100 is 28.999999999999996 in floating point
+    assert Budget(BudgetConfig(spend_cap=4.515625), 1).cap == 451
+    assert Budget(BudgetConfig(spend_cap=0.29), 1).cap == 29
+    assert Budget(BudgetConfig(spend_cap=25.0), 1).cap == 2500
+
+
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     strategy=st.sampled_from(["segmented", "rfm", "personalized", "full"]),

@@ -12,6 +12,8 @@ cost near a linear pass over the due records.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from sim.config import BudgetConfig
@@ -22,7 +24,9 @@ class Budget:
 
     def __init__(self, config: BudgetConfig, n_traders: int) -> None:
         self.config = config
-        self.cap = round(config.spend_cap * 100)
+        # whole cents, never above the cap set: rounding let a cap of 4.515625 spend 4.52
+        # (the inner round only removes float noise, as in 0.29 * 100 = 28.999999999999996)
+        self.cap = math.floor(round(config.spend_cap * 100, 6))
         self.spent = np.zeros(n_traders, dtype=np.int64)  # cents, this period
         self.period = 0
 
