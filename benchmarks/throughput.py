@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -148,21 +149,31 @@ def size_table(rows: list[dict]) -> list[str]:
     return lines
 
 
+def repeated(trial: Callable[[], dict], repeats: int, budget: float) -> list[dict]:
+    """Results of `trial`, run up to `repeats` times; none is started once `budget` seconds
+    have passed (the first always is)."""
+    start, results = time.perf_counter(), []
+    while len(results) < repeats and (not results or time.perf_counter() - start < budget):
+        results.append(trial())
+    return results
+
+
 def measure_size(
     n: int, days: int, seed: int, overrides: list[str], repeats: int, budget: float
 ) -> dict:
-    """Up to `repeats` runs of one size, while the size has taken under `budget` seconds,
-    each between two timings of the reference: a shared machine's speed drifts, and the ratio
-    should compare like with like. The row is the run with the median ratio."""
-    start = time.perf_counter()
+    """Repeated runs of one size, each between two timings of the reference: a shared
+    machine's speed drifts, and the ratio should compare like with like. The row is the run
+    with the median ratio."""
     references = [boltzmann_reference()]
-    runs: list[dict] = []
-    while len(runs) < repeats and (not runs or time.perf_counter() - start < budget):
+
+    def run_beside_reference() -> dict:
         run = measure(n, days, seed, overrides)
         references.append(boltzmann_reference())
         run["reference"] = (references[-2] + references[-1]) / 2
         run["versus_boltzmann"] = run["trader_days_per_s"] / run["reference"]
-        runs.append(run)
+        return run
+
+    runs = repeated(run_beside_reference, repeats, budget)
     if len({run["orders"] for run in runs}) > 1:
         raise RuntimeError(f"{n:,} traders: the same seed gave different order counts")
     return median_run(runs, "versus_boltzmann")
@@ -171,16 +182,16 @@ def measure_size(
 def measure_sweeps(
     runs: int, population: str, overrides: list[str], repeats: int, budget: float
 ) -> dict:
-    """Serial and parallel sweep times, in alternating pairs as for the sizes; the median
-    pair by speed-up."""
-    start, pairs = time.perf_counter(), []
-    while len(pairs) < repeats and (not pairs or time.perf_counter() - start < budget):
+    """Repeated pairs of a serial and a parallel sweep; the pair with the median speed-up."""
+
+    def pair() -> dict:
         times = {
             launcher: sweep_seconds(launcher, runs, population, overrides)
             for launcher in ("basic", "joblib")
         }
-        pairs.append({**times, "speedup": times["basic"] / times["joblib"]})
-    return median_run(pairs, "speedup")
+        return {**times, "speedup": times["basic"] / times["joblib"]}
+
+    return median_run(repeated(pair, repeats, budget), "speedup")
 
 
 def sweep_line(runs: int, population: str, pair: dict) -> str:

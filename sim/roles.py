@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.arrays import take_pairs
 from sim.ledger import to_cents
 from sim.logs import FLIP_DIRECTIONS
 from sim.state import MarketState
@@ -56,8 +57,6 @@ class RoleDynamics:
         t = state.traders
         self.cost_share = world.sourcing_cost[t.country, t.specialty] * t.cost_efficiency
         self.cost_share /= t.price_factor
-        # each trader's (country, specialty) cell of the sourcing index, as a flat position
-        self.sourcing_cell = t.country.astype(np.int64) * world.n_categories + t.specialty
         self.flips_today = {"to_seller": 0, "to_buyer": 0}
         self.flipped = np.zeros(len(t), dtype=bool)
 
@@ -65,7 +64,7 @@ class RoleDynamics:
         """Every trader's resale margin under today's conditions."""
         cost_factor, shipping = country_cost_factors(self.conditions, self.fee_share)
         country = self.traders.country
-        sourcing = np.take(self.conditions.sourcing_index.ravel(), self.sourcing_cell)
+        sourcing = take_pairs(self.conditions.sourcing_index, country, self.traders.specialty)
         return (
             (1.0 - self.commission)
             - self.cost_share * cost_factor[country] * sourcing

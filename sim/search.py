@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.arrays import take_pairs
 from sim.traders import STANDARD, TraderTable
 
 POOL_FACTOR = 3  # results are the most relevant of a pool this many times larger
@@ -60,7 +61,7 @@ class SearchIndex:
         relevance = np.einsum(
             "mt,mpt->mp",
             preferences,
-            self.traders.tags_of(np.maximum(candidates, 0), STANDARD),
+            take_pairs(self.traders.product_tags, np.maximum(candidates, 0), STANDARD),
         )
         relevance = np.where(candidates >= 0, relevance, -np.inf)
         top = np.argsort(-relevance, axis=1, kind="stable")[:, :k]

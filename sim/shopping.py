@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.arrays import take_pairs
 from sim.choice import BuyerTraits, ChoiceRule, Offers, UtilityModel
 from sim.logs import INQUIRY_OUTCOMES, PROMOTIONS
 from sim.search import SearchIndex, drop_repeats
@@ -160,7 +161,9 @@ class Shopping:
         offers = Offers(
             valid=valid,
             match=np.einsum(
-                "mt,mkt->mk", np.take(t.preferences, buyers, axis=0), t.tags_of(sellers, product)
+                "mt,mkt->mk",
+                np.take(t.preferences, buyers, axis=0),
+                take_pairs(t.product_tags, sellers, product),
             ),
             quality_mean=mean(a, b),
             quality_variance=np.where(trial, 0.0, variance(a, b)),

@@ -81,13 +81,6 @@ class TraderTable:
     def __len__(self) -> int:
         return len(self.country)
 
-    def tags_of(self, sellers: np.ndarray, product: np.ndarray | int) -> np.ndarray:
-        """Tag vectors (shape of `sellers`, then T) of each seller's `product`, gathered as
-        rows of the (N * P, T) table: np.take of rows is several times faster than indexing
-        the (N, P, T) array by seller and product."""
-        n, p, t = self.product_tags.shape
-        return np.take(self.product_tags.reshape(n * p, t), sellers * p + product, axis=0)
-
     def __post_init__(self) -> None:
         n = len(self.country)
         for f in fields(self):

@@ -48,6 +48,19 @@ def test_a_row_is_the_run_with_the_median_ratio_and_shows_the_range() -> None:
     assert module.spread(1.5, [1.5], ".2f") == "1.50"
 
 
+def test_repeats_stop_at_the_count_or_once_the_budget_is_spent() -> None:
+    module = load(SCRIPT)
+    calls = []
+
+    def trial() -> dict:
+        calls.append(1)
+        return {"n": len(calls)}
+
+    assert [r["n"] for r in module.repeated(trial, 3, budget=60.0)] == [1, 2, 3]
+    # a spent budget still runs the first trial, and no other
+    assert [r["n"] for r in module.repeated(trial, 3, budget=0.0)] == [4]
+
+
 def test_the_benchmark_refuses_fewer_than_one_repeat(capsys) -> None:
     with pytest.raises(SystemExit):
         load(SCRIPT).main(["--repeats", "0"])

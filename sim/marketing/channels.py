@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.arrays import take_pairs
 from sim.config import CHANNEL_NAMES, STAGES, ChannelConfig, ChannelSpec
 from sim.marketing.bandit import thompson_scores
 from sim.marketing.customers import STAGE
@@ -91,9 +92,8 @@ class ThompsonChannels:
         allowed: np.ndarray,
         rng: np.random.Generator,
     ) -> np.ndarray:
-        rows = sellers * self.wins.shape[1] + segments  # of the (seller, segment) rows
-        wins = np.take(self.wins.reshape(-1, self.wins.shape[2]), rows, axis=0)
-        tries = np.take(self.tries.reshape(-1, self.tries.shape[2]), rows, axis=0)
+        wins = take_pairs(self.wins, sellers, segments)
+        tries = take_pairs(self.tries, sellers, segments)
         draw = thompson_scores(wins, tries, rng)
         return np.where(allowed, draw, -np.inf).argmax(axis=1)
 

@@ -43,7 +43,7 @@ class CustomerBook:
     Records are kept as flat positions in the buyer-by-slot arrays: one 1-D gather per read is
     several times cheaper than a 2-D fancy index, and reads run over every record daily. Arrays
     with trailing axes are read with `np.take` along the first axis, which copies whole rows and
-    is several times faster than fancy indexing (the same holds across the simulator).
+    is several times faster than fancy indexing (see sim.arrays).
     """
 
     flat: np.ndarray  # buyer * slots + slot
