@@ -29,18 +29,17 @@ import json, resource, sys, time
 from threadpoolctl import threadpool_limits
 from sim.cli import load_config
 from sim.model import MarketModel
-n, days, seed = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-config = load_config([f"population.n_traders={n}", f"days={days}", "warm_up_days=0",
-                      f"seed={seed}", "progress=false", *sys.argv[4:]])
+config = load_config(["warm_up_days=0", "progress=false", *sys.argv[1:]])
 threadpool_limits(limits=1)  # as sim.run.simulate runs
 start = time.perf_counter()
 model = MarketModel(config)
 built = time.perf_counter()
-for _ in range(days):
+for _ in range(config.days):
     model.step()
 done = time.perf_counter()
 peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"traders": n, "days": days, "setup_s": built - start, "simulate_s": done - built,
+print(json.dumps({"traders": config.population.n_traders, "days": config.days,
+                  "setup_s": built - start, "simulate_s": done - built,
                   "orders": int(model.state.orders.size), "peak_mib": peak_kib / 1024}))
 """
 
@@ -55,16 +54,49 @@ REFERENCE = (
 
 def measure(n: int, days: int, seed: int, overrides: list[str]) -> dict:
     """One run in a child process; returns its timings and peak memory."""
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD, str(n), str(days), str(seed), *overrides],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    row = json.loads(done.stdout.strip().splitlines()[-1])
+    size = [f"population.n_traders={n}", f"days={days}", f"seed={seed}"]
+    row = run_side_by_side([[*size, *overrides]])[0]
     row["trader_days_per_s"] = n * days / row["simulate_s"]
     return row
+
+
+def run_side_by_side(runs: list[list[str]]) -> list[dict]:
+    """Runs (each a list of overrides), all at once, each in its own child process; the
+    timings and peak memory of each."""
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", CHILD, *overrides],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for overrides in runs
+    ]
+    rows = []
+    for child, overrides in zip(children, runs, strict=True):
+        out, err = child.communicate()
+        if child.returncode:
+            raise RuntimeError(f"run {' '.join(overrides)} failed:\n{err}")
+        rows.append(json.loads(out.strip().splitlines()[-1]))
+    return rows
+
+
+def parallel_ceiling(alone: float, together: list[float]) -> float:
+    """How many times more work the machine does with these runs side by side than with one
+    alone (the most any launcher could speed a sweep of them up): as many runs as ran
+    together, each taking the mean of their times instead of `alone`."""
+    return len(together) * alone / (sum(together) / len(together))
+
+
+def machine_ceiling(copies: int, population: str, overrides: list[str]) -> float:
+    """`parallel_ceiling` of `copies` runs of a sweep's market, timed without Hydra or a
+    launcher: shared cores, caches and memory bandwidth make runs side by side slower than
+    one alone, by an amount that is the machine's, not the simulator's."""
+    runs = [[f"population={population}", f"seed={seed}", *overrides] for seed in range(copies)]
+    alone = run_side_by_side(runs[:1])[0]["simulate_s"]
+    together = [row["simulate_s"] for row in run_side_by_side(runs)]
+    return parallel_ceiling(alone, together)
 
 
 def boltzmann_reference() -> float:
@@ -115,7 +147,9 @@ def sweep_seconds(launcher: str, runs: int, population: str, overrides: list[str
             *overrides,
         ]
         start = time.perf_counter()
-        subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+        if done.returncode:
+            raise RuntimeError(f"sweep {' '.join(command[3:])} failed:\n{done.stderr}")
         return time.perf_counter() - start
 
 
@@ -182,16 +216,21 @@ def measure_size(
 def measure_sweeps(
     runs: int, population: str, overrides: list[str], repeats: int, budget: float
 ) -> dict:
-    """Repeated pairs of a serial and a parallel sweep; the pair with the median speed-up."""
+    """Repeated pairs of a serial and a parallel sweep, each followed by the machine's
+    ceiling; the pair with the median speed-up."""
+
+    cores = len(os.sched_getaffinity(0))
 
     def pair() -> dict:
         times = {
             launcher: sweep_seconds(launcher, runs, population, overrides)
             for launcher in ("basic", "joblib")
         }
-        return {**times, "speedup": times["basic"] / times["joblib"]}
+        ceiling = machine_ceiling(min(cores, runs), population, overrides)
+        return {**times, "speedup": times["basic"] / times["joblib"], "ceiling": ceiling}
 
-    return median_run(repeated(pair, repeats, budget), "speedup")
+    pairs = repeated(pair, repeats, budget)
+    return {**median_run(pairs, "speedup"), "ceiling_range": [p["ceiling"] for p in pairs]}
 
 
 def sweep_line(runs: int, population: str, pair: dict) -> str:
@@ -199,13 +238,21 @@ def sweep_line(runs: int, population: str, pair: dict) -> str:
     return (
         f"Sweep of {runs} {population} runs: serial {pair['basic']:.1f} s, joblib on {cores} "
         f"cores {pair['joblib']:.1f} s, speed-up "
-        f"{spread(pair['speedup'], pair['speedup_range'], '.2f')}"
+        f"{spread(pair['speedup'], pair['speedup_range'], '.2f')}; the machine's ceiling "
+        f"(runs side by side against one alone, no launcher) "
+        f"{spread(pair['ceiling'], pair['ceiling_range'], '.2f')}"
     )
 
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000])
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="*",
+        default=[1_000, 10_000, 100_000, 1_000_000],
+        help="traders per run (none: only the sweeps)",
+    )
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(

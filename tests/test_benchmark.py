@@ -31,8 +31,10 @@ def test_benchmark_smoke(capsys, tmp_path: Path) -> None:
     assert row["versus_boltzmann"] > 0
     sweep = measured["sweep"]["classroom"]
     assert sweep["basic"] > 0 and sweep["joblib"] > 0 and sweep["speedup"] > 0
+    assert sweep["ceiling"] > 0 and len(sweep["ceiling_range"]) == 1
     out = capsys.readouterr().out
     assert "trader-days/s" in out and "Boltzmann" in out and "Sweep of 2 classroom runs" in out
+    assert "the machine's ceiling" in out
     assert "| 100 | 5 | 1 |" in results.read_text()
 
 
@@ -46,6 +48,15 @@ def test_a_row_is_the_run_with_the_median_ratio_and_shows_the_range() -> None:
     # of an even number, the lower middle one; a single run shows no range
     assert module.median_run(runs[:2], "x")["id"] == "b"
     assert module.spread(1.5, [1.5], ".2f") == "1.50"
+
+
+def test_the_ceiling_is_the_work_done_side_by_side_over_the_work_done_alone() -> None:
+    module = load(SCRIPT)
+    # alone a run takes 2.5 s; two side by side take 3.0 and 3.4 s, 3.2 s on average, so in
+    # 3.2 s the machine does 2 runs where alone it would do 3.2 / 2.5 = 1.28: 2 / 1.28 = 1.5625
+    assert module.parallel_ceiling(2.5, [3.0, 3.4]) == pytest.approx(1.5625)
+    # runs that do not slow each other down: as many times the work as runs
+    assert module.parallel_ceiling(2.0, [2.0, 2.0, 2.0]) == pytest.approx(3.0)
 
 
 def test_repeats_stop_at_the_count_or_once_the_budget_is_spent() -> None:

@@ -10,9 +10,10 @@ is recorded at each refit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from sim.config import SegmentationConfig
 from sim.logs import RFM_TIERS, SEGMENTS
@@ -30,6 +31,14 @@ class Observed:
     country: np.ndarray
     response_rate: np.ndarray  # share of past contacts the customer took up
     hidden_type: np.ndarray  # for measuring accuracy only; never used to segment
+
+
+@cache
+def thread_pools() -> ThreadpoolController:
+    """The process's thread pools (OpenMP, BLAS), found once: finding them reads every loaded
+    library, several milliseconds that a fresh `threadpool_limits` pays at each refit. Called
+    after scikit-learn is imported, so that its pools are among them."""
+    return ThreadpoolController()
 
 
 class NoSegments:
@@ -77,6 +86,7 @@ class KMeansSegments(NoSegments):
         # they pay while the model is built rather than on the first refit day
         import sklearn.cluster  # noqa: F401
 
+        thread_pools()
         self.config = config
         self.n_segments = config.k
         self.n_countries = n_countries
@@ -124,7 +134,7 @@ class KMeansSegments(NoSegments):
         # one thread, here where scikit-learn's OpenMP and BLAS are loaded (a caller's limit
         # set before they were loaded misses them): its sums then run in one order, giving the
         # same centroids on any machine, and parallel runs do not fight over the cores
-        with threadpool_limits(limits=1):
+        with thread_pools().limit(limits=1):
             model = KMeans(
                 n_clusters=self.config.k, n_init=1, random_state=self.seed + day, max_iter=100
             ).fit(scaler.transform(x))
