@@ -82,19 +82,18 @@ def run_side_by_side(runs: list[list[str]]) -> list[dict]:
     return rows
 
 
-def parallel_ceiling(alone: float, together: list[float]) -> float:
-    """How many times more work the machine does with these runs side by side than with one
-    alone (the most any launcher could speed a sweep of them up): as many runs as ran
-    together, each taking the mean of their times instead of `alone`."""
-    return len(together) * alone / (sum(together) / len(together))
+def parallel_ceiling(alone: list[float], together: list[float]) -> float:
+    """The speed-up of runs side by side over the same runs one after another: the sum of
+    their times alone over the longest of their times together."""
+    return sum(alone) / max(together)
 
 
 def machine_ceiling(copies: int, population: str, overrides: list[str]) -> float:
-    """`parallel_ceiling` of `copies` runs of a sweep's market, timed without Hydra or a
-    launcher: shared cores, caches and memory bandwidth make runs side by side slower than
-    one alone, by an amount that is the machine's, not the simulator's."""
+    """`parallel_ceiling` of `copies` runs of a sweep's market, simulation only, without Hydra
+    or a launcher: the most any launcher could speed a sweep up here. Shared cores, caches and
+    memory bandwidth make runs side by side slower than alone, by the machine's doing."""
     runs = [[f"population={population}", f"seed={seed}", *overrides] for seed in range(copies)]
-    alone = run_side_by_side(runs[:1])[0]["simulate_s"]
+    alone = [run_side_by_side([run])[0]["simulate_s"] for run in runs]
     together = [row["simulate_s"] for row in run_side_by_side(runs)]
     return parallel_ceiling(alone, together)
 
@@ -239,7 +238,7 @@ def sweep_line(runs: int, population: str, pair: dict) -> str:
         f"Sweep of {runs} {population} runs: serial {pair['basic']:.1f} s, joblib on {cores} "
         f"cores {pair['joblib']:.1f} s, speed-up "
         f"{spread(pair['speedup'], pair['speedup_range'], '.2f')}; the machine's ceiling "
-        f"(runs side by side against one alone, no launcher) "
+        f"(simulations side by side against one after another, no launcher) "
         f"{spread(pair['ceiling'], pair['ceiling_range'], '.2f')}"
     )
 
@@ -261,7 +260,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument(
         "--repeat-budget",
         type=float,
-        default=60.0,
+        default=120.0,
         help="seconds after which a size or sweep starts no further repeat (1M traders: one)",
     )
     parser.add_argument("--sweep-runs", type=int, default=8, help="0 skips the sweep timing")
@@ -281,14 +280,16 @@ def main(argv: list[str] | None = None) -> dict:
     repeat = {"repeats": args.repeats, "budget": args.repeat_budget}
     header = f"machine: {machine()}; overrides: {' '.join(args.overrides) or 'none'}"
     print(header)
-    print(REFERENCE)
-    print("\n".join(size_table([])))
+    lines = ["# Benchmark results", "", f"Written by `benchmarks/throughput.py`; {header}."]
     rows = []
+    if args.sizes:
+        print(REFERENCE)
+        print("\n".join(size_table([])))
     for n in args.sizes:
         rows.append(measure_size(n, args.days, args.seed, args.overrides, **repeat))
         print(size_table(rows[-1:])[-1], flush=True)
-    lines = ["# Benchmark results", "", f"Written by `benchmarks/throughput.py`; {header}."]
-    lines += ["", REFERENCE, "", *size_table(rows)]
+    if rows:
+        lines += ["", REFERENCE, "", *size_table(rows)]
     sweep = {}
     for population in args.sweep_populations if args.sweep_runs else []:
         sweep[population] = measure_sweeps(args.sweep_runs, population, args.overrides, **repeat)
