@@ -55,14 +55,14 @@ REFERENCE = (
 def measure(n: int, days: int, seed: int, overrides: list[str]) -> dict:
     """One run in a child process; returns its timings and peak memory."""
     size = [f"population.n_traders={n}", f"days={days}", f"seed={seed}"]
-    row = run_side_by_side([[*size, *overrides]])[0]
+    row = run_in_children([[*size, *overrides]])[0]
     row["trader_days_per_s"] = n * days / row["simulate_s"]
     return row
 
 
-def run_side_by_side(runs: list[list[str]]) -> list[dict]:
-    """Runs (each a list of overrides), all at once, each in its own child process; the
-    timings and peak memory of each."""
+def run_in_children(runs: list[list[str]]) -> list[dict]:
+    """Runs (each a list of overrides) started together, each in its own child process (one
+    run: alone); the timings and peak memory of each."""
     children = [
         subprocess.Popen(
             [sys.executable, "-c", CHILD, *overrides],
@@ -93,8 +93,8 @@ def machine_ceiling(copies: int, population: str, overrides: list[str]) -> float
     or a launcher: the most any launcher could speed a sweep up here. Shared cores, caches and
     memory bandwidth make runs side by side slower than alone, by the machine's doing."""
     runs = [[f"population={population}", f"seed={seed}", *overrides] for seed in range(copies)]
-    alone = [run_side_by_side([run])[0]["simulate_s"] for run in runs]
-    together = [row["simulate_s"] for row in run_side_by_side(runs)]
+    alone = [run_in_children([run])[0]["simulate_s"] for run in runs]
+    together = [row["simulate_s"] for row in run_in_children(runs)]
     return parallel_ceiling(alone, together)
 
 
