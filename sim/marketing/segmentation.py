@@ -35,9 +35,12 @@ class Observed:
 
 @cache
 def thread_pools() -> ThreadpoolController:
-    """The process's thread pools (OpenMP, BLAS), found once: finding them reads every loaded
-    library, several milliseconds that a fresh `threadpool_limits` pays at each refit. Called
-    after scikit-learn is imported, so that its pools are among them."""
+    """The process's thread pools (OpenMP, BLAS) with scikit-learn's among them, found once:
+    finding them reads every loaded library, several milliseconds that a fresh
+    `threadpool_limits` would pay at each refit. Imports scikit-learn first, as a pool loaded
+    after the controller is made would escape its limits."""
+    import sklearn.cluster  # noqa: F401
+
     return ThreadpoolController()
 
 
@@ -84,8 +87,6 @@ class KMeansSegments(NoSegments):
     def __init__(self, config: SegmentationConfig, n_countries: int, seed: int) -> None:
         # scikit-learn takes seconds to import: only runs that segment with k-means pay, and
         # they pay while the model is built rather than on the first refit day
-        import sklearn.cluster  # noqa: F401
-
         thread_pools()
         self.config = config
         self.n_segments = config.k
