@@ -36,6 +36,10 @@ def test_benchmark_smoke(capsys, tmp_path: Path) -> None:
     assert "trader-days/s" in out and "Boltzmann" in out and "Sweep of 2 classroom runs" in out
     assert "the machine's ceiling" in out
     assert "| 100 | 5 | 1 |" in results.read_text()
+    # five days of a tiny market are no test of targets set for a year
+    assert measured["targets"] == [
+        "Not judged against issue 4's targets: they are for 365 days with strategy=full."
+    ]
 
 
 def test_a_row_is_the_run_with_the_median_ratio_and_shows_the_range() -> None:
@@ -75,9 +79,65 @@ def test_repeats_stop_at_the_count_or_once_the_budget_is_spent() -> None:
 def test_without_sizes_the_results_hold_no_empty_table(tmp_path: Path) -> None:
     results = tmp_path / "results.md"
     measured = load(SCRIPT).main(["--sizes", "--sweep-runs", "0", "--results", str(results)])
-    assert measured == {"sizes": [], "sweep": {}}
+    assert measured == {"sizes": [], "sweep": {}, "targets": []}
     text = results.read_text()
     assert text.startswith("# Benchmark results") and "| traders |" not in text
+
+
+def year(traders: int, setup_s: float, simulate_s: float, peak_mib: float, ratios: list) -> dict:
+    """A median size row as measure_size returns it (only the fields the verdicts read)."""
+    return {
+        "traders": traders,
+        "setup_s": setup_s,
+        "simulate_s": simulate_s,
+        "peak_mib": peak_mib,
+        "versus_boltzmann": sorted(ratios)[(len(ratios) - 1) // 2],
+        "versus_boltzmann_range": sorted(ratios),
+    }
+
+
+def test_sizes_are_judged_against_the_targets_of_issue_4() -> None:
+    module = load(SCRIPT)
+    rows = [
+        year(1_000, 1.1, 0.6, 230, [0.5]),
+        year(10_000, 1.6, 4.0, 260, [1.2]),
+        year(100_000, 2.5, 27.0, 2_000, [2.1, 1.9, 2.3]),
+        year(1_000_000, 20.0, 345.0, 3_000, [2.4]),
+    ]
+    verdicts = {v.measure: v for v in module.size_verdicts(rows)}
+    # 1,000 traders: the simulation alone, 0.6 s > 0.5 s, however short the build
+    assert verdicts["1,000 traders, simulate"].met is False
+    # 100,000: 2.5 + 27.0 = 29.5 s <= 30 s and 2,000 MiB <= 2,048 MiB
+    assert verdicts["100,000 traders, build and simulate"].met is True
+    assert verdicts["100,000 traders, build and simulate"].result == "29.5 s, 2,000 MiB"
+    # a million: the simulation alone fits in 360 s, but 20 + 345 = 365 s does not
+    assert verdicts["1,000,000 traders, build and simulate"].met is False
+    # linear: 27.0 / 4.0 = 6.75 <= 11, on the simulation alone
+    ratio = verdicts["time at 100,000 / at 10,000 traders"]
+    assert ratio.result == "6.8" and ratio.met is True
+    # the median of 1.9, 2.1, 2.3 is 2.1 >= 2, with the run below 2 shown in the range
+    boltzmann = verdicts["x Boltzmann at 100,000 traders"]
+    assert boltzmann.result == "2.10 (1.90-2.30)" and boltzmann.met is True
+    assert verdicts["x Boltzmann at 10,000 traders"].met is False
+    # a size that was not run is not judged
+    assert [v.measure for v in module.size_verdicts(rows[:1])] == [
+        "1,000 traders, simulate",
+        "x Boltzmann at 1,000 traders",
+    ]
+
+
+def test_the_sweep_is_judged_with_the_machine_ceiling_beside_it() -> None:
+    module = load(SCRIPT)
+    pair = {"speedup": 1.45, "speedup_range": [1.45], "ceiling": 1.8, "ceiling_range": [1.8]}
+    verdict = module.sweep_verdict(pair)
+    assert verdict.met is False and verdict.result == "1.45; ceiling 1.80"
+    assert module.sweep_verdict({**pair, "speedup": 1.7}).met is True
+
+
+def test_only_a_year_with_the_full_strategy_is_judged(capsys) -> None:
+    measured = load(SCRIPT).main(["--sizes", "--sweep-runs", "0", "strategy=rfm"])
+    assert measured["targets"][0].startswith("Not judged against issue 4's targets")
+    assert "Not judged" in capsys.readouterr().out
 
 
 def test_the_benchmark_refuses_fewer_than_one_repeat(capsys) -> None:
