@@ -5,7 +5,8 @@ For the default market with the `full` strategy (or the Hydra overrides given) a
 wealth model as the reference; and a sweep of 8 classroom runs, serial and with the joblib
 launcher on all cores (and of 8 default-size runs, to show the speed-up with longer runs).
 Each is repeated (3 times by default) and the median reported, as a shared machine's speed
-drifts between runs. Not a test: run it with `make bench`, or for example
+drifts between runs; a year with the `full` strategy ends with a table judging the run against
+issue 4's targets. Not a test: run it with `make bench`, or for example
 `.venv/bin/python benchmarks/throughput.py --sizes 1000 10000 --sweep-runs 0 strategy=rfm`.
 """
 
@@ -247,7 +248,11 @@ def sweep_line(runs: int, population: str, pair: dict) -> str:
     )
 
 
-TARGET_DAYS, TARGET_OVERRIDES, TARGET_SWEEP = 365, ["strategy=full"], (8, "classroom")
+# issue 4's targets are for a year of the default market with the `full` strategy, and a sweep
+# of 8 classroom runs
+TARGET_DAYS = 365
+TARGET_OVERRIDES = ["strategy=full"]
+TARGET_SWEEP = (8, "classroom")
 
 
 class Verdict(NamedTuple):
@@ -321,22 +326,25 @@ def verdict_table(verdicts: list[Verdict]) -> list[str]:
     return lines
 
 
-def judged(args: argparse.Namespace, rows: list[dict], sweep: dict) -> list[str]:
-    """Markdown lines judging the run against issue 4's targets, or saying why it is not
-    judged: the targets are for a year of the default market with the `full` strategy."""
+def judged(args: argparse.Namespace, rows: list[dict], sweep: dict) -> list[Verdict] | None:
+    """The run's verdicts against issue 4's targets (the measured ones only); None when the
+    run is not comparable: the targets are for a year of the default market with `full`."""
     if args.days != TARGET_DAYS or args.overrides != TARGET_OVERRIDES:
-        return ["Not judged against issue 4's targets: they are for 365 days with strategy=full."]
+        return None
     verdicts = size_verdicts(rows)
     runs, population = TARGET_SWEEP
     if args.sweep_runs == runs and population in sweep:
         verdicts.append(sweep_verdict(sweep[population]))
+    return verdicts
+
+
+def verdict_lines(verdicts: list[Verdict] | None) -> list[str]:
+    if verdicts is None:
+        return ["Not judged against issue 4's targets: they are for 365 days with strategy=full."]
     if not verdicts:
         return []
-    return [
-        "Against the targets of issue 4 (a 2-core machine like CI's):",
-        "",
-        *verdict_table(verdicts),
-    ]
+    heading = "Against the targets of issue 4 (a 2-core machine like CI's):"
+    return [heading, "", *verdict_table(verdicts)]
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -393,9 +401,9 @@ def main(argv: list[str] | None = None) -> dict:
         print(line, flush=True)
         lines += ["", line + "."]
     verdicts = judged(args, rows, sweep)
-    if verdicts:
-        print("\n".join(["", *verdicts]))
-        lines += ["", *verdicts]
+    if judgement := verdict_lines(verdicts):
+        print("\n".join(["", *judgement]))
+        lines += ["", *judgement]
     if args.results:
         args.results.write_text("\n".join(lines) + "\n")
     return {"sizes": rows, "sweep": sweep, "targets": verdicts}

@@ -37,9 +37,8 @@ def test_benchmark_smoke(capsys, tmp_path: Path) -> None:
     assert "the machine's ceiling" in out
     assert "| 100 | 5 | 1 |" in results.read_text()
     # five days of a tiny market are no test of targets set for a year
-    assert measured["targets"] == [
-        "Not judged against issue 4's targets: they are for 365 days with strategy=full."
-    ]
+    assert measured["targets"] is None
+    assert "Not judged against issue 4's targets" in results.read_text()
 
 
 def test_a_row_is_the_run_with_the_median_ratio_and_shows_the_range() -> None:
@@ -79,7 +78,7 @@ def test_repeats_stop_at_the_count_or_once_the_budget_is_spent() -> None:
 def test_without_sizes_the_results_hold_no_empty_table(tmp_path: Path) -> None:
     results = tmp_path / "results.md"
     measured = load(SCRIPT).main(["--sizes", "--sweep-runs", "0", "--results", str(results)])
-    assert measured == {"sizes": [], "sweep": {}, "targets": []}
+    assert measured == {"sizes": [], "sweep": {}, "targets": []}  # nothing measured to judge
     text = results.read_text()
     assert text.startswith("# Benchmark results") and "| traders |" not in text
 
@@ -138,8 +137,8 @@ def test_the_sweep_is_judged_with_the_machine_ceiling_beside_it() -> None:
 
 def test_only_a_year_with_the_full_strategy_is_judged(capsys) -> None:
     measured = load(SCRIPT).main(["--sizes", "--sweep-runs", "0", "strategy=rfm"])
-    assert measured["targets"][0].startswith("Not judged against issue 4's targets")
-    assert "Not judged" in capsys.readouterr().out
+    assert measured["targets"] is None
+    assert "Not judged against issue 4's targets" in capsys.readouterr().out
 
 
 def test_the_benchmark_refuses_fewer_than_one_repeat(capsys) -> None:
