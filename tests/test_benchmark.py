@@ -9,6 +9,7 @@ import pytest
 
 SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "throughput.py"
 DASHBOARD = SCRIPT.with_name("dashboard.py")
+STARTUP = SCRIPT.with_name("startup.py")
 
 
 def load(path: Path):
@@ -152,3 +153,22 @@ def test_dashboard_benchmark_smoke(capsys) -> None:
     lines = module.main(["--traders", "200", "--from-days", "0", "5", "--no-browser"])
     assert "| 0-10 |" in lines[-2] and "| 5-15 |" in lines[-1]
     assert "Dashboard responsiveness" in capsys.readouterr().out
+
+
+def test_startup_benchmark_smoke(capsys) -> None:
+    seconds = load(STARTUP).main(["--repeats", "1"])
+    assert set(seconds) == {
+        "simulator",
+        "scikit_learn",
+        "compose",
+        "compose_hydra_alone",
+        "market_yaml",
+    }
+    assert all(value > 0 for value in seconds.values())
+    assert "| compose the config of a classroom run with `full` |" in capsys.readouterr().out
+
+
+def test_the_startup_benchmark_refuses_fewer_than_one_repeat(capsys) -> None:
+    with pytest.raises(SystemExit):
+        load(STARTUP).main(["--repeats", "0"])
+    assert "--repeats must be 1 or more, got 0" in capsys.readouterr().err
