@@ -13,7 +13,6 @@ are matched exactly, so each of them is still checked before any run starts.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import cache
 
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -60,10 +59,9 @@ class OneOfEachSweeper(BasicSweeper):
     """Hydra's basic sweeper, checking one job of each kind before it launches a batch."""
 
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
-        loader = self.hydra_context.config_loader
+        groups = self.config.hydra.runtime.choices  # every config group of the sweep's config
 
-        @cache
         def is_group(key: str) -> bool:
-            return bool(loader.get_group_options(key))
+            return "/" in key or key in groups  # config keys are dotted, group paths slashed
 
         super().validate_batch_is_legal(one_of_each(batch, is_group))
