@@ -58,9 +58,19 @@ def test_the_ceiling_is_the_time_one_after_another_over_the_time_side_by_side() 
     module = load(SCRIPT)
     # alone the two runs take 2.4 and 2.6 s, 5.0 s one after the other; side by side they take
     # 3.0 and 3.4 s, so both are done after 3.4 s: 5.0 / 3.4 = 1.4706 times faster
-    assert module.parallel_ceiling([2.4, 2.6], [3.0, 3.4]) == pytest.approx(1.4706, abs=1e-4)
+    assert module.parallel_ceiling([[2.4], [2.6]], [[3.0, 3.4]]) == pytest.approx(1.4706, abs=1e-4)
     # runs that do not slow each other down: as many times faster as there are runs
-    assert module.parallel_ceiling([2.0, 2.0, 2.0], [2.0, 2.0, 2.0]) == pytest.approx(3.0)
+    assert module.parallel_ceiling([[2.0]] * 3, [[2.0, 2.0, 2.0]]) == pytest.approx(3.0)
+
+
+def test_each_timing_of_the_ceiling_is_its_fastest_try() -> None:
+    module = load(SCRIPT)
+    # the first run was slowed from outside on its first try alone (4.0 s, then 2.0 s), and
+    # the first try side by side too (longest 3.5 s, then 2.2 s): (2.0 + 2.1) / 2.2 = 1.8636;
+    # the slower try alone would give (4.0 + 2.2) / 2.2 = 2.82, more than two cores can give
+    alone = [[4.0, 2.0], [2.1, 2.2]]
+    together = [[3.5, 2.3], [2.2, 2.1]]
+    assert module.parallel_ceiling(alone, together) == pytest.approx(1.8636, abs=1e-4)
 
 
 def test_repeats_stop_at_the_count_or_once_the_budget_is_spent() -> None:
