@@ -43,6 +43,13 @@ def test_edits_lists_and_nulls_are_matched_as_written() -> None:
     assert one_of_each(batch, is_group) == expected
 
 
+def test_strings_are_matched_as_written() -> None:
+    # on an int key '5' composes and abc does not, and ${seed} is an interpolation: no two
+    # strings are alike, so each distinct one is checked
+    batch = [["days='5'"], ["days=abc"], ["days=${seed}"], ["days=abc"]]
+    assert one_of_each(batch, is_group) == batch[:3]
+
+
 PLAIN_VALUES = st.one_of(
     st.integers(-5, 5), st.sampled_from([0.5, 2.5]), st.sampled_from(["abc", "x"]), st.booleans()
 )
@@ -66,7 +73,8 @@ def test_every_job_has_a_checked_job_of_its_kind(jobs: list[tuple]) -> None:
     assert positions == sorted(positions) and positions[0] == 0
 
     def kind(job: tuple) -> tuple:
-        return job[0], type(job[1]), type(job[2])
+        # numbers and booleans by type, strings as written
+        return tuple(v if isinstance(v, str) else type(v) for v in job)
 
     kinds = [kind(jobs[i]) for i in positions]
     assert len(set(kinds)) == len(kinds)

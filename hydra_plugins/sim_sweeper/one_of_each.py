@@ -3,11 +3,13 @@
 Hydra's basic sweeper composes every job's config in the driver before it launches any, so
 that a bad override fails before the sweep starts; each job then composes its own again. A
 compose takes about a third of a second here, so a sweep of 300 runs would wait about two
-minutes before its first run. Jobs that differ only in the values of plain keys, with values of
-the same type (seed=0 ... seed=299), compose alike, so this sweeper checks the first job of each
-kind and otherwise sweeps exactly as Hydra's basic sweeper does (same jobs, same order, same
-batches). Group choices (strategy=rfm), +/~ edits, packages and values that are not scalars
-are matched exactly, so each of them is still checked before any run starts.
+minutes before its first run. Jobs that differ only in the numbers or booleans given to plain
+keys, of the same type (seed=0 ... seed=299), compose alike: a config node takes every value of
+a type or none (ranges are checked by the run, not the compose). So this sweeper checks the
+first job of each kind and otherwise sweeps exactly as Hydra's basic sweeper does (same jobs,
+same order, same batches). Group choices (strategy=rfm), +/~ edits, packages, strings (`'5'`
+fits an int, `abc` does not; `${seed}` is an interpolation) and lists, dicts and nulls are
+matched as written, so each of them is still checked before any run starts.
 """
 
 from __future__ import annotations
@@ -18,16 +20,16 @@ from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override, OverrideType
 
-SCALARS = (bool, int, float, str)
+ALIKE_BY_TYPE = (bool, int, float)  # a node takes all values of such a type, or none
 
 
 def is_plain(override: Override, is_group: Callable[[str], bool]) -> bool:
-    """A `key=value` change of a config key (not a group choice) to a scalar value."""
+    """A `key=value` change of a config key (not a group choice) to a number or boolean."""
     return (
         override.type == OverrideType.CHANGE
         and override.package is None
         and not override.is_sweep_override()
-        and isinstance(override.value(), SCALARS)
+        and isinstance(override.value(), ALIKE_BY_TYPE)
         and not is_group(override.key_or_group)
     )
 
