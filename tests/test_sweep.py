@@ -82,6 +82,17 @@ def test_a_failed_run_is_a_row_and_a_rerun_skips_finished_runs(tmp_path: Path) -
     pd.testing.assert_frame_equal(rerun.drop(columns=unchanged), table.drop(columns=unchanged))
 
 
+@pytest.mark.parametrize(
+    ("bad", "other"), [("strategy=rfm,no_such", "seed=0,1"), ("seed=0,1,abc", "strategy=rfm")]
+)
+def test_a_bad_override_in_a_later_job_stops_the_sweep_before_any_run(
+    tmp_path: Path, bad: str, other: str
+) -> None:
+    done = run_sweep(other, bad, out=tmp_path)
+    assert done.returncode != 0 and bad.split(",")[-1] in done.stderr
+    assert not [path for path in tmp_path.iterdir() if path.is_dir()]  # no run started
+
+
 def fake_run(sweep_dir: Path, overrides: list[str], files: dict[str, str]) -> Path:
     """A run folder as a launcher leaves it: Hydra's overrides, then whatever the run wrote."""
     run_dir = sweep_dir / run_name(",".join(sorted(overrides)))
