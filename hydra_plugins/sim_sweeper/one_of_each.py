@@ -14,6 +14,7 @@ matched as written, so each of them is still checked before any run starts.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
@@ -21,6 +22,8 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override, OverrideType
 
 ALIKE_BY_TYPE = (bool, int, float)  # a node takes all values of such a type, or none
+
+log = logging.getLogger(__name__)
 
 
 def is_plain(override: Override, is_group: Callable[[str], bool]) -> bool:
@@ -66,4 +69,8 @@ class OneOfEachSweeper(BasicSweeper):
         def is_group(key: str) -> bool:
             return "/" in key or key in groups  # config keys are dotted, group paths slashed
 
-        super().validate_batch_is_legal(one_of_each(batch, is_group))
+        checked = one_of_each(batch, is_group)
+        log.info(
+            "Checking the configs of %d of %d runs (one of each kind)", len(checked), len(batch)
+        )
+        super().validate_batch_is_legal(checked)
