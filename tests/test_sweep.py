@@ -58,6 +58,8 @@ def test_a_failed_run_is_a_row_and_a_rerun_skips_finished_runs(tmp_path: Path) -
     args = ("strategy.holdout_share=0.1,1.5", "seed=4", "hydra/launcher=basic")
     done = run_sweep(*args, out=out)
     assert done.returncode == 1  # a sweep with a failed run says so
+    # 0.1 and 1.5 are both floats, so one config is checked up front: the range is the run's
+    assert "Checking the configs of 1 of 2 runs" in done.stdout
     table = pd.read_parquet(out / sweep.SWEEP_TABLE)
     overrides = [*(s.split("=")[0] for s in SMALL), "strategy.holdout_share"]
     assert [*table.columns[:6]] == [*overrides, "seed"]
