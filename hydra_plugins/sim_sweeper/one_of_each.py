@@ -31,7 +31,6 @@ def is_plain(override: Override, is_group: Callable[[str], bool]) -> bool:
     return (
         override.type == OverrideType.CHANGE
         and override.package is None
-        and not override.is_sweep_override()
         and isinstance(override.value(), ALIKE_BY_TYPE)
         and not is_group(override.key_or_group)
     )
