@@ -137,11 +137,12 @@ def machine() -> str:
     return f"{cpu}, {cores} cores, Python {platform.python_version()}"
 
 
-def sweep_seconds(launcher: str, runs: int, population: str, overrides: list[str]) -> float:
+def timed_sweep(launcher: str, runs: int, population: str, overrides: list[str]) -> dict:
     """Wall time of `python -m sim -m` over `runs` seeds of a population's market with a
     launcher (`basic`: one after another; `joblib`: on all cores), start-up included, as a user
-    waits. The start-up (Hydra composing every run in the driver, workers importing the
-    simulator) does not shrink with cores, so the speed-up grows with the length of a run."""
+    waits, and the seconds until its first run started. The start-up (Hydra composing configs
+    in the driver, workers importing the simulator) does not shrink with cores, so the
+    speed-up grows with the length of a run."""
     seeds = ",".join(str(seed) for seed in range(runs))
     with tempfile.TemporaryDirectory() as out:
         command = [
@@ -156,11 +157,20 @@ def sweep_seconds(launcher: str, runs: int, population: str, overrides: list[str
             f"hydra.sweep.dir={out}",
             *overrides,
         ]
-        start = time.perf_counter()
+        start, started_at = time.perf_counter(), time.time()
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
         if done.returncode:
             raise RuntimeError(f"sweep {' '.join(command[3:])} failed:\n{done.stderr}")
-        return time.perf_counter() - start
+        return {
+            launcher: time.perf_counter() - start,
+            f"{launcher}_first_run_s": first_run_start(Path(out)) - started_at,
+        }
+
+
+def first_run_start(sweep_dir: Path) -> float:
+    """When the sweep's first run started: the time of the earliest run folder's config file,
+    which Hydra writes once it has composed the run's config, just before the run."""
+    return min(path.stat().st_mtime for path in sweep_dir.glob("*/.hydra/config.yaml"))
 
 
 def median_run(runs: list[dict], key: str) -> dict:
@@ -235,10 +245,9 @@ def measure_sweeps(
     cores = len(os.sched_getaffinity(0))
 
     def pair() -> dict:
-        times = {
-            launcher: sweep_seconds(launcher, runs, population, overrides)
-            for launcher in ("basic", "joblib")
-        }
+        times = {}
+        for launcher in ("basic", "joblib"):
+            times |= timed_sweep(launcher, runs, population, overrides)
         ceiling = machine_ceiling(min(cores, runs), population, overrides)
         return {**times, "speedup": times["basic"] / times["joblib"], "ceiling": ceiling}
 
@@ -249,8 +258,9 @@ def measure_sweeps(
 def sweep_line(runs: int, population: str, pair: dict) -> str:
     cores = len(os.sched_getaffinity(0))
     return (
-        f"Sweep of {runs} {population} runs: serial {pair['basic']:.1f} s, joblib on {cores} "
-        f"cores {pair['joblib']:.1f} s, speed-up "
+        f"Sweep of {runs} {population} runs: serial {pair['basic']:.1f} s (first run after "
+        f"{pair['basic_first_run_s']:.1f} s), joblib on {cores} cores {pair['joblib']:.1f} s "
+        f"(first run after {pair['joblib_first_run_s']:.1f} s), speed-up "
         f"{spread(pair['speedup'], pair['speedup_range'], '.2f')}; the machine's ceiling "
         f"(simulations side by side against one after another, no launcher) "
         f"{spread(pair['ceiling'], pair['ceiling_range'], '.2f')}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 
 import pytest
@@ -32,10 +33,13 @@ def test_benchmark_smoke(capsys, tmp_path: Path) -> None:
     assert row["versus_boltzmann"] > 0 and row["simulate_s_range"] == [row["simulate_s"]]
     sweep = measured["sweep"]["classroom"]
     assert sweep["basic"] > 0 and sweep["joblib"] > 0 and sweep["speedup"] > 0
+    # the first run starts after the command and before the sweep ends
+    assert 0 < sweep["basic_first_run_s"] < sweep["basic"]
+    assert 0 < sweep["joblib_first_run_s"] < sweep["joblib"]
     assert sweep["ceiling"] > 0 and len(sweep["ceiling_range"]) == 1
     out = capsys.readouterr().out
     assert "trader-days/s" in out and "Boltzmann" in out and "Sweep of 2 classroom runs" in out
-    assert "the machine's ceiling" in out
+    assert "the machine's ceiling" in out and "first run after" in out
     assert "| 100 | 5 | 1 |" in results.read_text()
     # five days of a tiny market are no test of targets set for a year
     assert measured["targets"] is None
@@ -71,6 +75,18 @@ def test_each_timing_of_the_ceiling_is_its_fastest_try() -> None:
     alone = [[4.0, 2.0], [2.1, 2.2]]
     together = [[3.5, 2.3], [2.2, 2.1]]
     assert module.parallel_ceiling(alone, together) == pytest.approx(1.8636, abs=1e-4)
+
+
+def test_a_sweep_s_first_run_starts_with_its_earliest_run_config(tmp_path: Path) -> None:
+    module = load(SCRIPT)
+    # Hydra writes each run's .hydra/config.yaml as the run starts; runs made at 130 and 100 s
+    for run, written in [("seed=1", 130.0), ("seed=0", 100.0)]:
+        config = tmp_path / run / ".hydra" / "config.yaml"
+        config.parent.mkdir(parents=True)
+        config.write_text("seed: 0\n")
+        os.utime(config, (written, written))
+    (tmp_path / "multirun.yaml").write_text("")  # the sweep's own file is no run
+    assert module.first_run_start(tmp_path) == 100.0
 
 
 def test_repeats_stop_at_the_count_or_once_the_budget_is_spent() -> None:
