@@ -418,6 +418,12 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error(f"--repeats must be 1 or more, got {args.repeats}")
+    populations = sorted(path.stem for path in (ROOT / "configs" / "population").glob("*.yaml"))
+    for population in set(args.sweep_populations) - set(populations):
+        parser.error(
+            f"--sweep-populations: {population!r} is not one of {', '.join(populations)} "
+            "(Hydra overrides go before the options, or after --)"
+        )
     repeat = {"repeats": args.repeats, "budget": args.repeat_budget}
     header = f"machine: {machine()}; overrides: {' '.join(args.overrides) or 'none'}"
     print(header)

@@ -174,6 +174,15 @@ def test_the_benchmark_refuses_fewer_than_one_repeat(capsys) -> None:
     assert "--repeats must be 1 or more, got 0" in capsys.readouterr().err
 
 
+def test_the_benchmark_names_the_populations_when_given_another(capsys) -> None:
+    # an override after --sweep-populations is taken for a population: say so, run nothing
+    with pytest.raises(SystemExit):
+        load(SCRIPT).main(["--sizes", "--sweep-populations", "classroom", "strategy=rfm"])
+    err = capsys.readouterr().err
+    assert "'strategy=rfm' is not one of classroom, default, large" in err
+    assert "after --" in err
+
+
 def test_dashboard_benchmark_smoke(capsys) -> None:
     module = load(DASHBOARD)
     lines = module.main(["--traders", "200", "--from-days", "0", "5", "--no-browser"])
