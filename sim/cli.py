@@ -30,7 +30,11 @@ from omegaconf import DictConfig, OmegaConf
 from sim import sweep
 from sim.config import ConfigError, SimConfig, check_key, validate
 
-CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
+# `configs/` beside the package in a clone; inside it in an installed wheel (pyproject.toml)
+_PACKAGED_CONFIGS = Path(__file__).resolve().parent / "configs"
+CONFIG_DIR = str(
+    _PACKAGED_CONFIGS if _PACKAGED_CONFIGS.is_dir() else _PACKAGED_CONFIGS.parent.parent / "configs"
+)
 MAX_RUN_NAME = 120
 
 ConfigStore.instance().store(name="sim_schema", node=SimConfig)
