@@ -136,6 +136,7 @@ class Checkout:
             promotion=carts.promotion[paid],
             channel=touch["channel"],
             segment=touch["segment"],
+            contact_tool=touch["tool"],
             contact_day=touch["day"],
             group=t.group[seller],
             holdout=s.holdout(buyer, seller),

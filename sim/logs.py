@@ -105,6 +105,7 @@ ORDER_DTYPES = {
     "promotion": "int8",
     "channel": "int8",
     "segment": "int16",  # SEGMENTS code of the contact the order is attributed to
+    "contact_tool": "int8",  # PROMOTIONS code of that contact's promotion tool
     "group": "int8",  # the seller's strategy group
     "holdout": "bool",  # the pair is in the seller's holdout (never contacted)
     "contact_day": "int32",
@@ -233,6 +234,7 @@ def orders_frame(
             "promotion": _names(c["promotion"], PROMOTIONS),
             "channel": _names(c["channel"], CHANNELS),
             "segment": _names(c["segment"], SEGMENTS),
+            "contact_tool": _names(c["contact_tool"], PROMOTIONS),
             "contact_day": c["contact_day"],
             "group": _names(c["group"], groups),
             "holdout": c["holdout"],

@@ -33,9 +33,10 @@ ORDER_COLUMNS: dict[str, str] = {
     "tariff": "float64",
     "amount": "float64",  # price + shipping_fee + tariff: what the buyer paid
     "discount": "float64",
-    "promotion": "str",  # 'none', 'coupon', 'sample', 'trial'
+    "promotion": "str",  # offer bought through: 'none', 'coupon', 'sample', 'trial'
     "channel": "str",  # contact channel by last touch, or 'none'
     "segment": "str",  # segment of the attributed contact, or 'none'
+    "contact_tool": "str",  # promotion tool of the attributed contact ('none' without one)
     "group": "str",  # the seller's strategy group ('no_marketing' or the strategy's name)
     "holdout": "bool",  # the buyer is in the seller's holdout (never contacted)
     "expected_quality": "float64",  # buyer's belief mean at purchase
@@ -179,13 +180,14 @@ def contact_conversion_by_channel(orders: pd.DataFrame, events: pd.DataFrame) ->
 
 
 def contact_conversion_by_tool(orders: pd.DataFrame, events: pd.DataFrame) -> dict[str, float]:
-    """Tool -> attributed orders with that promotion / contacts with that tool (>= 1 contact).
-
-    The key 'none' is contacts without a promotion tool, matched to attributed orders whose
-    promotion is 'none'.
+    """Tool -> orders attributed to a contact with that tool / contacts with that tool (>= 1
+    contact), by the attributed contact's tool (`contact_tool`) as channels go by its channel,
+    so the tools share out the attributed orders. (An order's own `promotion` is the offer it
+    was bought through, which a coupon contact's buyer may not use.) The key 'none' is contacts
+    without a promotion tool.
     """
     contacts = _of_kind(events, "contact")
-    return _conversion_by(_attributed(orders)["promotion"], contacts["tool"])
+    return _conversion_by(_attributed(orders)["contact_tool"], contacts["tool"])
 
 
 def contact_conversion_by_segment(orders: pd.DataFrame, events: pd.DataFrame) -> dict[str, float]:

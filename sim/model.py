@@ -144,6 +144,7 @@ class MarketModel(mesa.Model):
             day,
             contacts.channel[known],
             contacts.segment[known],
+            contacts.promotion[known],
         )
         self._record_segmentation_accuracy(day)
         return contacts

@@ -50,6 +50,7 @@ class Relations:
         self.contact_day = np.full(shape, -1, dtype=np.int32)  # last contact sent
         self.contact_channel = np.zeros(shape, dtype=np.int8)  # its sim.logs.CHANNELS code
         self.contact_segment = np.zeros(shape, dtype=np.int16)  # its sim.logs.SEGMENTS code
+        self.contact_tool = np.zeros(shape, dtype=np.int8)  # its sim.logs.PROMOTIONS code
         self.period = np.full(shape, -1, dtype=np.int32)  # budget period of period_contacts
         self.period_contacts = np.zeros(shape, dtype=np.int16)
         self.unsubscribed = np.zeros(shape, dtype=bool)
@@ -148,23 +149,26 @@ class Relations:
         day: int,
         channel: np.ndarray,
         segment: np.ndarray,
+        tool: np.ndarray,
     ) -> None:
         """Remember a contact as the pair's last touch, for attributing later orders."""
         self.contact_day[buyers, slots] = day
         self.contact_channel[buyers, slots] = channel
         self.contact_segment[buyers, slots] = segment
+        self.contact_tool[buyers, slots] = tool
 
     def last_touch(
         self, buyers: np.ndarray, slots: np.ndarray, day: int, window: int
     ) -> dict[str, np.ndarray]:
         """The pair's last contact if it was sent within `window` days (last-touch
-        attribution); channel and segment 0 and day -1 where there was none."""
+        attribution); channel, segment and tool 0 and day -1 where there was none."""
         sent = self.contact_day[buyers, slots]
         recent = (sent >= 0) & (day - sent <= window)
         return {
             "day": np.where(recent, sent, -1),
             "channel": np.where(recent, self.contact_channel[buyers, slots], 0),
             "segment": np.where(recent, self.contact_segment[buyers, slots], 0),
+            "tool": np.where(recent, self.contact_tool[buyers, slots], 0),
         }
 
     def add_experience(self, buyers: np.ndarray, slots: np.ndarray, a: np.ndarray, b: np.ndarray):
@@ -182,6 +186,7 @@ class Relations:
             self.spend,
             self.contact_channel,
             self.contact_segment,
+            self.contact_tool,
             self.period_contacts,
             self.unsubscribed,
             self.tool_tries,

@@ -26,6 +26,7 @@ ORDER_DEFAULTS: dict[str, Any] = {
     "promotion": "none",
     "channel": "none",
     "segment": "none",
+    "contact_tool": "none",
     "group": "strategy",
     "holdout": False,
     "expected_quality": 0.5,
@@ -146,9 +147,9 @@ def test_contact_conversion_by_channel() -> None:
 
 def test_contact_conversion_by_tool() -> None:
     o = orders(
-        {"channel": "email", "promotion": "coupon"},
+        {"channel": "email", "contact_tool": "coupon", "promotion": "coupon"},
         {"channel": "none", "promotion": "coupon"},  # not attributed: ignored
-        {"channel": "chat", "promotion": "none"},
+        {"channel": "chat", "contact_tool": "none"},
     )
     e = events(
         contact("email", "coupon"),
@@ -160,9 +161,20 @@ def test_contact_conversion_by_tool() -> None:
     assert m.contact_conversion_by_tool(o, e) == {"coupon": 0.5, "none": 1.0, "trial": 0.0}
 
 
+def test_contact_conversion_by_tool_goes_by_the_contact_not_the_checkout() -> None:
+    # a coupon contact's buyer came back by search and paid full price (promotion 'none'): the
+    # order is the coupon contact's, as it is its channel's
+    o = orders({"channel": "email", "contact_tool": "coupon", "promotion": "none"})
+    e = events(contact("email", "coupon"), contact("email", "coupon"))
+    # overall 1 attributed order / 2 contacts; by channel email 1/2; by tool coupon 1/2 too
+    assert m.contact_conversion(o, e) == 0.5
+    assert m.contact_conversion_by_channel(o, e) == {"email": 0.5}
+    assert m.contact_conversion_by_tool(o, e) == {"coupon": 0.5}
+
+
 def test_contact_conversion_categorical() -> None:
     o = as_categorical(
-        orders({"channel": "email", "promotion": "coupon"}), ["channel", "promotion"]
+        orders({"channel": "email", "contact_tool": "coupon"}), ["channel", "contact_tool"]
     )
     e = as_categorical(
         events(contact("email", "coupon"), contact("chat"), session()), ["kind", "detail", "tool"]
@@ -439,6 +451,7 @@ order_rows = st.fixed_dictionaries(
         "seller": st.integers(0, N_TRADERS - 1),
         "promotion": st.sampled_from(TOOLS),
         "channel": st.sampled_from(["none", *CHANNELS]),
+        "contact_tool": st.sampled_from(TOOLS),
         "expected_quality": st.floats(0, 1),
         "true_quality": st.floats(0, 1),
         "tie": st.floats(0, 1),
@@ -472,7 +485,9 @@ def consistent_events(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A session for every order, and a matching contact for every attributed order, same day."""
     out = [session(r["day"], r["buyer"]) for r in rows]
     out += [
-        contact(r["channel"], r["promotion"], day=r["day"]) for r in rows if r["channel"] != "none"
+        contact(r["channel"], r["contact_tool"], day=r["day"])
+        for r in rows
+        if r["channel"] != "none"
     ]
     return out
 
@@ -497,7 +512,7 @@ def test_ratios_in_unit_interval(
     ]
     o, e = orders(*rows), events(*consistent_events(rows), *extra)
     if categorical:
-        o = as_categorical(o, ["promotion", "channel"])
+        o = as_categorical(o, ["promotion", "channel", "contact_tool"])
         e = as_categorical(e, ["kind", "detail", "tool"])
     s = summarize(o, e, window_start=start, window_end=start + length, n_traders=N_TRADERS)
     for key in RATIO_KEYS:
@@ -507,6 +522,24 @@ def test_ratios_in_unit_interval(
     shares = s["abandonment_by_reason"]
     assert shares == {} or sum(shares.values()) == pytest.approx(1.0)
     json.dumps(s, allow_nan=False)
+
+
+@settings(max_examples=30, deadline=None)
+@given(rows=st.lists(order_rows, max_size=12), extra=st.lists(extra_events, max_size=12))
+def test_channels_and_tools_share_out_the_attributed_orders(
+    rows: list[dict[str, Any]], extra: list[dict[str, Any]]
+) -> None:
+    # every attributed order has its contact, so conversion x contacts, added over the channels
+    # or over the tools, gives back the attributed orders
+    o, e = orders(*rows), events(*consistent_events(rows), *extra)
+    contacts = e[e["kind"] == "contact"]
+    attributed = sum(r["channel"] != "none" for r in rows)
+    by_channel = m.contact_conversion_by_channel(o, e)
+    by_tool = m.contact_conversion_by_tool(o, e)
+    sent = contacts["detail"].value_counts()
+    assert sum(rate * sent[k] for k, rate in by_channel.items()) == pytest.approx(attributed)
+    sent = contacts["tool"].value_counts()
+    assert sum(rate * sent[k] for k, rate in by_tool.items()) == pytest.approx(attributed)
 
 
 # --- marketing ---------------------------------------------------------------------------------
