@@ -66,7 +66,7 @@ class MarketModel(mesa.Model):
         groups = config.strategy_groups()
         self._assign_strategy_groups(groups, streams.marketing)
         self.strategies = [
-            make_strategy(group, i + 1, self.state, streams.marketing)
+            make_strategy(group, i + 1, self.state, streams.marketing_of(i + 1))
             for i, group in enumerate(groups)
         ]
         self.segmentation_accuracy: list[float | None] = [None] * len(groups)

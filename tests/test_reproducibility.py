@@ -63,3 +63,25 @@ def test_kmeans_centroids_do_not_depend_on_the_callers_thread_limit() -> None:
             segments.fit(seen, day=30)
         centroids.append(segments.centroids)
     assert np.array_equal(centroids[0], centroids[1])
+
+
+def test_each_strategy_group_of_a_mix_has_a_stream_of_its_own() -> None:
+    """Switching off one group of a mix leaves the other's random numbers as they were, so a mix
+    stays paired when one of its strategies changes; a one-strategy market keeps the marketing
+    stream it always had."""
+    from sim.model import MarketModel
+    from sim.streams import RandomStreams
+
+    mixed = MarketModel(small_config("mix=rfm_vs_personalized", n_traders=300))
+    one_left = MarketModel(
+        small_config("mix=rfm_vs_personalized", "mix.personalized.active=false", n_traders=300)
+    )
+    rfm_mixed, rfm_alone = mixed.strategies[0].rng, one_left.strategies[0].rng
+    assert np.array_equal(rfm_mixed.random(5), rfm_alone.random(5))
+
+    streams, again = RandomStreams.from_seed(4), RandomStreams.from_seed(4)
+    assert streams.marketing_of(1) is streams.marketing
+    second, third = streams.marketing_of(2).random(3), streams.marketing_of(3).random(3)
+    assert np.array_equal(second, again.marketing_of(2).random(3))  # the same seed, the same
+    assert not np.array_equal(second, third)
+    assert not np.array_equal(second, again.marketing.random(3))
