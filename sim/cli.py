@@ -72,9 +72,21 @@ def check_overrides(arguments: list[str]) -> None:
 
 def to_sim_config(cfg: DictConfig) -> SimConfig:
     """A validated SimConfig from a composed Hydra config (raises ConfigError)."""
+    check_composed_keys(OmegaConf.to_container(cfg))
     config = OmegaConf.to_object(cfg)
     assert isinstance(config, SimConfig)
     return validate(config)
+
+
+def check_composed_keys(node: dict, path: str = "") -> None:
+    """Reject keys the schema does not have anywhere in a composed config: Hydra lets
+    `+key=value` (and a preset) add them, and the run would silently ignore them. Keys inside
+    tables (countries, mixes, ...) are the tables' own."""
+    for name, value in node.items():
+        key = f"{path}{name}"
+        check_key(key, value if not isinstance(value, dict) else "{...}")
+        if isinstance(value, dict):
+            check_composed_keys(value, key + ".")
 
 
 def load_config(overrides: list[str] | tuple[str, ...] = ()) -> SimConfig:

@@ -49,6 +49,7 @@ def test_a_run_writes_every_output_and_prints_a_summary(tmp_path: Path) -> None:
         ("strategy=foo", ["strategy/foo", "baseline"]),
         ("population.colour=red", ["population.colour", "red", "n_traders, type_shares"]),
         ("colour=red", ["colour", "red", "the keys of the top level are seed, days"]),
+        ("+population.colour=red", ["population.colour", "red", "n_traders, type_shares"]),
         ("days=abc", ["days", "abc", "Integer"]),
     ],
 )

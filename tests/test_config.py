@@ -113,6 +113,19 @@ def test_keys_outside_the_schema_are_named_with_the_keys_that_exist() -> None:
         check_key("market.roles.patince", "3")
 
 
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("+colour=red", r"colour='red' is not allowed: .*the keys of the top level are seed"),
+        ("++market.roles.patince=3", r"market\.roles\.patince=3 is not allowed: .*patience"),
+    ],
+)
+def test_keys_added_with_plus_must_be_in_the_schema(override: str, message: str) -> None:
+    # Hydra adds them without complaint, and the run would ignore them
+    with pytest.raises(ConfigError, match=message):
+        load_config([override])
+
+
 def sweep_options() -> list[str]:
     """Every value of every sweep parameter of every experiment, as `experiment=X key=value`."""
     options = []
