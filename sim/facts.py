@@ -49,6 +49,10 @@ class LogColumns:
 
 
 SIMULATION = LogColumns()  # the columns of a run's orders.parquet
+# Columns a log may lack: without an invoice id a customer's day is one order, and without a
+# country every customer is from one place. On the command line their defaults apply only to a
+# log that has those columns.
+OPTIONAL = ("invoice", "country")
 
 
 def read_log(path: Path) -> pd.DataFrame:
@@ -288,7 +292,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("log", type=Path, help="the transaction log")
     for field in fields(LogColumns):
         option = "--" + field.name.replace("_", "-")
-        parser.add_argument(option, default=field.default, help=f"(default: {field.default})")
+        if field.name in OPTIONAL:
+            text = f"(default: {field.default} if the log has it; '' for none)"
+            parser.add_argument(option, default=None, help=text)
+        else:
+            parser.add_argument(option, default=field.default, help=f"(default: {field.default})")
     parser.add_argument("--home", help="home country (default: the one with most customers)")
     parser.add_argument(
         "--first-seen-from", metavar="DATE", help="only customers first seen on or after DATE"
@@ -297,15 +305,25 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    names = {f.name: getattr(args, f.name) or None for f in fields(LogColumns)}
+def log_columns(args: argparse.Namespace, log: pd.DataFrame) -> LogColumns:
+    """The columns the command line names, with the optional ones' defaults where the log has
+    them."""
+    names = {f.name: getattr(args, f.name) for f in fields(LogColumns)}
+    for name in OPTIONAL:
+        default = getattr(SIMULATION, name)
+        if names[name] is None and default in log.columns:
+            names[name] = default
+    names = {name: value or None for name, value in names.items()}
     if names["quantity"] and names["unit_price"] and names["amount"] == LogColumns.amount:
         names["amount"] = None  # quantity x unit price replaces the default amount column
+    return LogColumns(**names)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        found = facts(
-            orders(read_log(args.log), LogColumns(**names)), args.home, args.first_seen_from
-        )
+        log = read_log(args.log)
+        found = facts(orders(log, log_columns(args, log)), args.home, args.first_seen_from)
     except LogError as error:
         print(f"Log error: {error}", file=sys.stderr)
         return 2

@@ -146,6 +146,22 @@ def test_facts_of_a_runs_own_orders(tmp_path: Path) -> None:
     assert "share with 2+ orders" in done.stdout
 
 
+def test_a_log_without_invoice_or_country_columns_needs_no_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log, out = tmp_path / "sales.csv", tmp_path / "facts.json"
+    days = ["2024-03-01", "2024-03-01", "2024-03-05"]
+    pd.DataFrame({"buyer": [1, 1, 2], "date": days, "amount": [2.0, 3.0, 4.0]}).to_csv(log)
+    assert facts.main([str(log), "--out", str(out)]) == 0
+    # buyer 1's two lines of one day are one order: 2 orders of 2 customers
+    found = yaml.safe_load(out.read_text())
+    assert (found["orders"], found["customers"]) == (2, 2)
+    # a column named on the command line must be there
+    assert facts.main([str(log), "--invoice", "order_id", "--out", str(tmp_path / "x.json")]) == 2
+    assert "--invoice order_id is not allowed" in capsys.readouterr().err
+    assert not (tmp_path / "x.json").exists()
+
+
 def test_a_missing_log_exits_2_with_its_name(tmp_path: Path) -> None:
     assert_refused(run_module("sim.facts", str(tmp_path / "nope.csv")), "nope.csv")
 
