@@ -41,6 +41,9 @@ ORDER_COLUMNS: dict[str, str] = {
     "holdout": "bool",  # the buyer is in the seller's holdout (never contacted)
     "expected_quality": "float64",  # buyer's belief mean at purchase
     "true_quality": "float64",  # seller's hidden quality
+    "match": "float64",  # cosine of the buyer's tastes and the product's tags
+    "delivery_day": "int32",  # -1 until delivered
+    "rating": "float64",  # the review the order got on its delivery day, NaN without one
     "tie": "float64",  # tie strength in [0, 1] at purchase
     "delivered": "bool",
     "satisfaction": "float64",  # in [0, 1]; NaN if not delivered
@@ -338,6 +341,28 @@ def belief_error(orders: pd.DataFrame) -> Ratio:
     return _mean((orders["expected_quality"] - orders["true_quality"]).abs())
 
 
+def new_seller_order_share(orders: pd.DataFrame, window_start: int, window_end: int) -> Ratio:
+    """Paid orders in the window whose seller had no review yet / paid orders in the window:
+    how far buyers dare to try sellers they cannot judge (DESIGN section 2's "share of orders
+    from new sellers"; every seller starts without reviews, and one that flips back to selling
+    keeps its old ones).
+
+    Reads the WHOLE order log: reviews before the window count. A review counts from the day
+    after its delivery day, as orders are paid before the day's deliveries.
+    """
+    reviewed = orders[orders["rating"].notna() & (orders["delivery_day"] >= 0)]
+    first_review = reviewed.groupby("seller")["delivery_day"].min()
+    o = in_window(orders, window_start, window_end)
+    since = o["seller"].map(first_review)
+    return _ratio(int((since.isna() | (since >= o["day"])).sum()), len(o))
+
+
+def mean_match(orders: pd.DataFrame) -> Ratio:
+    """Mean match of the bought product to the buyer's tastes over orders (DESIGN section 2's
+    "match score of orders", which tag matching should raise)."""
+    return _mean(orders["match"])
+
+
 # --- money -----------------------------------------------------------------------------------
 
 
@@ -444,6 +469,8 @@ def summarize(
         "mean_satisfaction": mean_satisfaction(o),
         "return_rate": return_rate(o),
         "belief_error": belief_error(o),
+        "new_seller_order_share": new_seller_order_share(orders, window_start, window_end),
+        "mean_match": mean_match(o),
         "gmv": gmv(o),
         "marketing_cost": cost,
         "seller_profit": profit,

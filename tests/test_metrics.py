@@ -31,6 +31,9 @@ ORDER_DEFAULTS: dict[str, Any] = {
     "holdout": False,
     "expected_quality": 0.5,
     "true_quality": 0.5,
+    "match": 0.5,
+    "delivery_day": 5,
+    "rating": math.nan,
     "tie": 0.0,
     "delivered": True,
     "satisfaction": 0.8,
@@ -334,6 +337,27 @@ def test_belief_error() -> None:
     assert m.belief_error(o) == pytest.approx(0.3)  # (0.4 + 0.2) / 2
 
 
+def test_new_seller_order_share() -> None:
+    o = orders(
+        {"day": 0, "seller": 100, "delivery_day": 3, "rating": 4.0},  # seller 100's first review
+        {"day": 3, "seller": 100, "delivery_day": 8},  # paid before that day's review: new
+        {"day": 4, "seller": 100, "delivery_day": 9},  # reviewed by now
+        {"day": 10, "seller": 200, "delivery_day": 12},  # never reviewed
+        {"day": 2, "seller": 300, "delivery_day": 6},  # no review
+    )
+    # window [2, 20): days 3, 4, 10 and 2; new sellers on days 3, 10 and 2 -> 3 / 4, the review
+    # of day 3 from an order before the window counting
+    assert m.new_seller_order_share(o, 2, 20) == 0.75
+    # window [0, 20): the day-0 order is a new seller's too -> 4 / 5
+    assert m.new_seller_order_share(o, 0, 20) == 0.8
+    assert m.new_seller_order_share(o, 30, 40) is None  # no orders
+
+
+def test_mean_match() -> None:
+    o = orders({"match": 0.2}, {"match": 0.4}, {"match": 0.9})
+    assert m.mean_match(o) == pytest.approx(0.5)  # (0.2 + 0.4 + 0.9) / 3
+
+
 # --- money -------------------------------------------------------------------------------------
 
 
@@ -403,7 +427,7 @@ def test_dual_role_share_reads_warmup_but_not_after_window() -> None:
 # --- summary -----------------------------------------------------------------------------------
 
 
-RATIO_KEYS = [*m.SHARE_METRICS, "contact_conversion"]
+RATIO_KEYS = [*m.SHARE_METRICS, "contact_conversion", "new_seller_order_share"]
 DICT_KEYS = ["contact_conversion_by_channel", "contact_conversion_by_tool", "abandonment_by_reason"]
 
 
@@ -452,6 +476,8 @@ order_rows = st.fixed_dictionaries(
         "promotion": st.sampled_from(TOOLS),
         "channel": st.sampled_from(["none", *CHANNELS]),
         "contact_tool": st.sampled_from(TOOLS),
+        "delivery_day": st.integers(-1, 45),
+        "rating": st.one_of(st.just(math.nan), st.floats(1, 5)),
         "expected_quality": st.floats(0, 1),
         "true_quality": st.floats(0, 1),
         "tie": st.floats(0, 1),
