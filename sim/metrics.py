@@ -409,6 +409,29 @@ def ties_broken_by_flips(events: pd.DataFrame) -> float:
     return float(flips.loc[flips["detail"] == "to_buyer", "value"].sum())
 
 
+def reactivated_customers(
+    orders: pd.DataFrame, events: pd.DataFrame, window_start: int, window_end: int
+) -> int:
+    """Buyer-seller pairs that order in the window across a gap in which the seller had
+    flipped to buying: the buyer ordered from it before a 'to_buyer' flip and again, in the
+    window, after it came back to selling (DESIGN section 2's "reactivated customers after a
+    flip back": the seller's customer records outlived its time as a buyer).
+
+    Reads the WHOLE logs up to the window's end: first orders and flips before the window count.
+    """
+    o = orders[orders["day"] < window_end]
+    pairs = o.groupby(["buyer", "seller"], observed=True)["day"].min().rename("first")
+    last = in_window(o, window_start, window_end).groupby(["buyer", "seller"], observed=True)
+    pairs = pd.concat([pairs, last["day"].max().rename("last")], axis=1, join="inner")
+    flips = _of_kind(events, "flip")
+    exits = flips.loc[(flips["detail"] == "to_buyer") & (flips["day"] < window_end)]
+    gaps = pairs.reset_index().merge(
+        exits[["trader", "day"]], left_on="seller", right_on="trader", how="inner"
+    )
+    across = gaps[(gaps["first"] < gaps["day"]) & (gaps["day"] < gaps["last"])]
+    return len(across[["buyer", "seller"]].drop_duplicates())
+
+
 def dual_role_share(events: pd.DataFrame, n_traders: int, window_end: int) -> Ratio:
     """Distinct traders with a flip on any day < window_end / n_traders.
 
@@ -480,6 +503,7 @@ def summarize(
         ),
         "ties_broken_by_flips": ties_broken_by_flips(e),
         "dual_role_share": dual_role_share(events, n_traders, window_end),
+        "reactivated_customers": reactivated_customers(orders, events, window_start, window_end),
         **holdout_effect(o[o["group"] != NO_MARKETING], contact_cost(e)),
     }
 

@@ -353,6 +353,21 @@ def test_new_seller_order_share() -> None:
     assert m.new_seller_order_share(o, 30, 40) is None  # no orders
 
 
+def test_reactivated_customers() -> None:
+    o = orders(
+        {"day": 2, "buyer": 1, "seller": 100},  # a customer of seller 100 ...
+        {"day": 12, "buyer": 1, "seller": 100},  # ... again after its flip out and back
+        {"day": 10, "buyer": 2, "seller": 100},  # first order after the flip back: new
+        {"day": 12, "buyer": 2, "seller": 100},
+        {"day": 1, "buyer": 3, "seller": 200},  # seller 200 never flipped
+        {"day": 15, "buyer": 3, "seller": 200},
+    )
+    e = events(flip(100, "to_buyer", day=5), flip(100, "to_seller", day=8))
+    assert m.reactivated_customers(o, e, 10, 20) == 1  # buyer 1 with seller 100
+    assert m.reactivated_customers(o, e, 0, 11) == 0  # buyer 1's return is after the window
+    assert m.reactivated_customers(o, events(), 10, 20) == 0  # no flips, nobody reactivated
+
+
 def test_mean_match() -> None:
     o = orders({"match": 0.2}, {"match": 0.4}, {"match": 0.9})
     assert m.mean_match(o) == pytest.approx(0.5)  # (0.2 + 0.4 + 0.9) / 3
