@@ -14,7 +14,7 @@ import numpy as np
 
 from sim.ledger import to_cents
 from sim.logs import ABANDONMENT_REASONS
-from sim.shopping import UX_FUNNEL_RELIEF, Carts
+from sim.shopping import Carts, funnel_relief
 from sim.state import MarketState
 from sim.traders import PRODUCT_PRICE, TYPE_PAYMENT_RISK
 
@@ -81,7 +81,7 @@ class Checkout:
         """Chance, per cart and reason, that the reason makes the buyer abandon."""
         s, t = self.state, self.state.traders
         p = s.config.platform
-        relief = 1.0 - UX_FUNNEL_RELIEF * s.config.service.ux
+        relief = funnel_relief(s.config.service.ux)
         k = p.checkout_hesitation * relief
         cross_border = t.country[carts.seller] != t.country[carts.buyer]
         payment = (

@@ -23,7 +23,7 @@ from sim.population import draw_traders
 from sim.relations import Relations
 from sim.roles import RoleDynamics
 from sim.search import SearchIndex
-from sim.shopping import Offered, Shopping
+from sim.shopping import Offered, Shopping, no_purchase_utility
 from sim.state import MarketState
 from sim.streams import RandomStreams
 from sim.traders import Trader
@@ -73,7 +73,9 @@ class MarketModel(mesa.Model):
         self.search = SearchIndex(traders, world.n_categories, config.platform.search_reputation)
         self.needs = Needs(self.state, streams.needs)
         utility = LinearUtility(config.population.utility)
-        rule = MultinomialLogit(config.population.utility.no_purchase)
+        rule = MultinomialLogit(
+            no_purchase_utility(config.population.utility.no_purchase, config.service.ux)
+        )
         self.shopping = Shopping(self.state, self.search, utility, rule, streams.choice)
         self.checkout = Checkout(self.state, streams.checkout)
         self.fulfilment = Fulfilment(self.state, streams.fulfilment)

@@ -9,6 +9,7 @@ the buyer's belief. What it chose goes to the cart, with everything checkout nee
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,19 @@ PROMOTION_APPEAL = 0.5  # utility of a promotion to a buyer of average taste for
 NONE, TRIAL = PROMOTIONS.index("none"), PROMOTIONS.index("trial")
 CROSS_BORDER_FRICTION = 0.3  # payment friction of paying abroad with a supported method
 UX_FUNNEL_RELIEF = 0.6  # share of drop-out a perfect platform UX removes at each stage
+UX_REFERENCE = 0.5  # the default market's UX, at which the no-purchase utility is calibrated
+
+
+def funnel_relief(ux: float) -> float:
+    """The share of drop-out a platform UX of `ux` leaves at a funnel stage."""
+    return 1.0 - UX_FUNNEL_RELIEF * ux
+
+
+def no_purchase_utility(calibrated: float, ux: float) -> float:
+    """The utility of leaving a session without buying under a platform UX of `ux`: its odds
+    scale with the drop-out the UX leaves, as at the inquiry and checkout stages, relative to
+    the reference UX the `calibrated` value was fitted at (the same value there)."""
+    return calibrated + math.log(funnel_relief(ux) / funnel_relief(UX_REFERENCE))
 
 
 @dataclass
@@ -208,7 +222,7 @@ class Shopping:
         hours = s.traders.reply_hours[chosen[asking]] * np.exp(
             0.3 * self.rng.standard_normal(len(asking))
         )
-        relief = 1.0 - UX_FUNNEL_RELIEF * s.config.service.ux
+        relief = funnel_relief(s.config.service.ux)
         stay = self.rng.random(len(asking)) < np.exp(
             -relief * hours / platform.reply_patience_hours
         )

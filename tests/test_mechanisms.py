@@ -121,3 +121,19 @@ def test_basket_sizes_average_one_unit() -> None:
     # lognormal exp(s z - s^2 / 2) has mean 1; over 40,000 traders the sample mean's sd is
     # sqrt(e - 1) / 200 = 0.0066, so within 3% it is
     assert MarketModel(config).traders.basket.mean() == pytest.approx(1.0, rel=0.03)
+
+
+def test_platform_ux_lowers_drop_out_at_the_choice_stage_too() -> None:
+    from sim.shopping import no_purchase_utility
+
+    # the odds of leaving a session without buying scale with the drop-out the UX leaves,
+    # relative to the default UX of 0.5: (1 - 0.6 x 0.9) / (1 - 0.6 x 0.5) = 0.46 / 0.70
+    assert no_purchase_utility(-1.0, 0.5) == -1.0  # the calibrated value at the default
+    assert np.exp(no_purchase_utility(-1.0, 0.9) + 1.0) == pytest.approx(0.46 / 0.70)
+    assert no_purchase_utility(-1.0, 0.1) > -1.0  # a poor UX loses more shoppers
+
+    def visit_conversion(service: str) -> float:
+        config = small_config(f"service={service}", n_traders=600, days=120)
+        return simulate(config).summary["visit_conversion"]
+
+    assert visit_conversion("great_ux") > visit_conversion("default")
