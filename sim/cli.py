@@ -84,9 +84,10 @@ def check_composed_keys(node: dict, path: str = "") -> None:
     tables (countries, mixes, ...) are the tables' own."""
     for name, value in node.items():
         key = f"{path}{name}"
-        check_key(key, value if not isinstance(value, dict) else "{...}")
-        if isinstance(value, dict):
-            check_composed_keys(value, key + ".")
+        if isinstance(value, dict) and value:
+            check_composed_keys(value, key + ".")  # named by its leaves: `+foo.bar=1`
+        else:
+            check_key(key, value)
 
 
 def load_config(overrides: list[str] | tuple[str, ...] = ()) -> SimConfig:
