@@ -5,7 +5,8 @@ and the event log (one row per event, `EVENT_COLUMNS`), and a measurement window
 [window_start, window_end), end exclusive. `summarize` filters both logs to the window once and
 passes the filtered frames to the per-metric functions, so those functions take frames that are
 ALREADY windowed unless their docstring says otherwise (`churn_rate` and `retention_90d` need
-the window bounds for their cut-offs; `dual_role_share` reads the whole run before window_end).
+the window bounds for their cut-offs; `dual_role_share`, `new_seller_order_share` and
+`reactivated_customers` read the whole run before window_end).
 
 Undefined ratios (x / 0) are None, never NaN, and every number is a plain Python float or int,
 so the summary is JSON-serialisable. Ratios are not clipped: they stay in [0, 1] as long as the
