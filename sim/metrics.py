@@ -421,8 +421,8 @@ def reactivated_customers(
     Reads the WHOLE logs up to the window's end: first orders and flips before the window count.
     """
     o = orders[orders["day"] < window_end]
-    pairs = o.groupby(["buyer", "seller"], observed=True)["day"].min().rename("first")
-    last = in_window(o, window_start, window_end).groupby(["buyer", "seller"], observed=True)
+    pairs = o.groupby(["buyer", "seller"])["day"].min().rename("first")
+    last = in_window(o, window_start, window_end).groupby(["buyer", "seller"])
     pairs = pd.concat([pairs, last["day"].max().rename("last")], axis=1, join="inner")
     flips = _of_kind(events, "flip")
     exits = flips.loc[(flips["detail"] == "to_buyer") & (flips["day"] < window_end)]
