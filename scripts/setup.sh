@@ -1,17 +1,30 @@
 #!/usr/bin/env bash
 # Create .venv with Python 3.12 and install the locked dependencies. Safe to run repeatedly:
-# it does nothing when the environment already matches uv.lock.
+# an environment already built from the same lock, project file and script is detected from a
+# stamp in well under a second, and nothing is touched (a sweep running from it goes on).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 UV_VERSION=0.13.8
+STAMP=.venv/.setup-stamp
 
-# Python 3.12 on PATH, else any pyenv-installed 3.12 (these machines default to 3.11).
+# What the environment is built from: when none of it changed, there is nothing to do.
+inputs_digest() {
+  cat uv.lock pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1
+}
+
+if [ -x .venv/bin/python ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$(inputs_digest)" ]; then
+  exit 0
+fi
+
+# Python 3.12 on PATH, else any pyenv-installed 3.12 (these machines default to 3.11). The
+# interpreter's own path, not a pyenv shim: uv compares it with the one .venv was made from and
+# would remove and rebuild .venv for a shim.
 find_python312() {
   local python
   for python in python3.12 "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12*/bin/python3; do
     if "$python" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null; then
-      command -v "$python"
+      "$python" -c 'import sys; print(sys.executable)'
       return 0
     fi
   done
@@ -24,13 +37,10 @@ if [ ! -x .tools/bin/uv ] || [ "$(.tools/bin/uv --version | cut -d' ' -f2)" != "
   "$PYTHON" -m venv .tools
   .tools/bin/python -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION"
 fi
-# Byte-compile the dependencies once per lock: with PYTHONDONTWRITEBYTECODE set (as on these
-# machines) Python would otherwise recompile pandas, Mesa and Hydra in every process it starts,
-# seconds each time, which every sweep worker and CLI test pays.
-# The stamp is checked after syncing: a sync that recreates .venv (say, for another
-# interpreter) removes it, and the new environment gets compiled too.
-.tools/bin/uv sync --frozen --all-extras --python "$PYTHON" --quiet
-if [ ! -f .venv/.compiled ] || [ uv.lock -nt .venv/.compiled ]; then
-  env -u PYTHONDONTWRITEBYTECODE .tools/bin/uv sync --frozen --all-extras --compile-bytecode --python "$PYTHON" --quiet
-  touch .venv/.compiled
-fi
+# Byte-compiled once per build: with PYTHONDONTWRITEBYTECODE set (as on these machines) Python
+# would otherwise recompile pandas, Mesa and Hydra in every process it starts, seconds each
+# time, which every sweep worker and CLI test pays.
+rm -f "$STAMP"
+env -u PYTHONDONTWRITEBYTECODE .tools/bin/uv sync --frozen --all-extras --compile-bytecode \
+  --python "$PYTHON" --quiet
+inputs_digest >"$STAMP"
