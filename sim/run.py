@@ -13,7 +13,6 @@ import hashlib
 import json
 import time
 from dataclasses import asdict, dataclass
-from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
@@ -25,12 +24,13 @@ from sim.atomic import atomic, write_text
 from sim.config import BUYER_TYPES, NO_MARKETING, SimConfig, validate
 from sim.log_stream import LogStream, MemorySink, ParquetSink, TableSink
 from sim.logs import events_frame, orders_frame
+from sim.memory import check_fits
 from sim.metrics import group_summaries, summarize
 from sim.model import MarketModel
-from sim.sweep import SUMMARY
+from sim.provenance import code_record, source_digest
+from sim.sweep import SUMMARY, TABLES, clear_outputs
 
 ROLES = ["buyer", "seller"]
-TABLES = ("timeseries", "orders", "events", "traders")
 LOGS = ("orders", "events")  # the tables that grow with the run and stream out in chunks
 NO_EFFECT = ("progress", "chunk_rows")  # settings that cannot change a run's numbers
 
@@ -60,6 +60,7 @@ def simulate(
     on the machine's cores, so a seed gives the same numbers on any launcher and worker count.
     """
     validate(config)
+    check_fits(config)
     start = time.perf_counter()
     sinks = sinks or {name: MemorySink() for name in LOGS}
     groups = (NO_MARKETING, *(g.name for g in config.strategy_groups()))
@@ -105,6 +106,7 @@ def simulate(
             orders, events, ever_sold.set_index("trader")["group"].astype(str), **window
         ),
         "config_hash": config_hash(config),
+        **code_record(),
         "wall_seconds": round(time.perf_counter() - start, 3),
     }
     return RunResult(summary, timeseries, orders, events, traders)
@@ -112,9 +114,10 @@ def simulate(
 
 def config_hash(config: SimConfig) -> str:
     """A fingerprint of everything that decides a run's numbers: the config (less the settings
-    that cannot change them) and the package version. Sweeps skip runs already done with it."""
+    that cannot change them) and the simulator's source (`sim.provenance`). Sweeps and
+    comparisons reuse a finished run only when it matches, so a changed model reruns."""
     settings = {k: v for k, v in asdict(config).items() if k not in NO_EFFECT}
-    text = json.dumps([version("xborder-sim"), settings], sort_keys=True, default=str)
+    text = json.dumps([source_digest(), settings], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -145,8 +148,7 @@ def traders_frame(model: MarketModel, groups: tuple[str, ...]) -> pd.DataFrame:
 def run_to_directory(config: SimConfig, out_dir: Path, progress: bool = False) -> RunResult:
     """Run with the logs streaming to `out_dir` in chunks of `config.chunk_rows`, then write
     the other outputs and the summary."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / SUMMARY).unlink(missing_ok=True)
+    clear_outputs(out_dir)
     sinks = {name: ParquetSink(out_dir / f"{name}.parquet") for name in LOGS}
     result = simulate(config, progress, sinks, config.chunk_rows)
     write_outputs(result, out_dir, streamed=sinks)

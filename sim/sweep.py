@@ -23,6 +23,7 @@ from sim.atomic import atomic, write_text
 SWEEP_TABLE = "sweep.parquet"
 SUMMARY = "summary.json"  # a run's last file (sim.run writes it): the run finished
 ERROR = "error.json"
+TABLES = ("timeseries", "orders", "events", "traders")  # a run's tables, `<name>.parquet`
 OVERRIDES = Path(".hydra") / "overrides.yaml"
 STATUS_COLUMNS = ("wall_seconds", "status", "error", "run_dir")
 
@@ -64,8 +65,13 @@ def write_error(run_dir: Path, error: BaseException, wall_seconds: float) -> Non
     write_text(run_dir / ERROR, json.dumps(record, indent=2) + "\n")
 
 
-def clear_error(run_dir: Path) -> None:
-    (run_dir / ERROR).unlink(missing_ok=True)
+def clear_outputs(run_dir: Path) -> None:
+    """Remove an earlier run's outputs from a folder a new run starts in, summary first: Hydra
+    has just written the new run's config there, and the old summary and tables beside it would
+    make the folder look complete for a config it did not run."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    for name in (SUMMARY, ERROR, *(f"{table}.parquet" for table in TABLES)):
+        (run_dir / name).unlink(missing_ok=True)
 
 
 def run_dirs(sweep_dir: Path) -> list[Path]:
