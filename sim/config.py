@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 SEGMENTATIONS = ("none", "kmeans", "rfm")
@@ -22,6 +24,8 @@ STAGES = ("prospect", "new", "active", "loyal", "at_risk", "churned")
 SHOCK_KINDS = ("fx", "tariff", "shipping", "demand")
 BUYER_TYPES = ("loyal", "bargain_hunter", "occasional", "risky")
 NO_MARKETING = "no_marketing"  # the strategy group of sellers who do no marketing
+MAX_TAG = 100.0  # a category's weight on a tag
+MAX_ROUTE_VALUE = 1e5  # a route's shipping cost (USD) or delivery days
 
 
 class ConfigError(ValueError):
@@ -41,6 +45,11 @@ def probability(default: float):
     return bounded(default, lo=0.0, hi=1.0)
 
 
+def one_of(default: str, choices: tuple[str, ...]):
+    """A text field that takes one of `choices`, checked by `validate`."""
+    return field(default=default, metadata={"choices": choices})
+
+
 @dataclass
 class FestivalConfig:
     """A festival or platform sale: needs are multiplied by `boost` for `length` days."""
@@ -48,7 +57,7 @@ class FestivalConfig:
     name: str = "festival"
     day: int = bounded(0, lo=0, hi=365)
     length: int = bounded(1, lo=1, hi=60)
-    boost: float = bounded(1.5, lo=0.0, lo_open=True)
+    boost: float = bounded(1.5, lo=0.0, hi=20.0, lo_open=True)
 
 
 @dataclass
@@ -56,11 +65,11 @@ class CountryConfig:
     """A country: its currency, trade barriers, people and calendar."""
 
     currency: str = "USD"
-    fx_rate: float = bounded(1.0, lo=0.0, lo_open=True)
+    fx_rate: float = bounded(1.0, lo=1e-4, hi=1e6)  # local units per USD
     fx_volatility: float = bounded(0.004, lo=0.0, hi=0.2)
     tariff: float = bounded(0.0, lo=0.0, hi=5.0)
-    population_share: float = bounded(1.0, lo=0.0, lo_open=True)
-    income: float = bounded(3000.0, lo=0.0, lo_open=True)
+    population_share: float = bounded(1.0, lo=1e-6, hi=1e6)  # a relative weight
+    income: float = bounded(3000.0, lo=1.0, hi=1e6)  # USD a month
     local_payment_preference: float = probability(0.2)
     festivals: list[FestivalConfig] = field(default_factory=list)
 
@@ -69,7 +78,7 @@ class CountryConfig:
 class CategoryConfig:
     """A product category: its world price, tag vector, and sourcing cost by country."""
 
-    price: float = bounded(40.0, lo=0.0, lo_open=True)
+    price: float = bounded(40.0, lo=0.01, hi=1e6)  # USD
     tags: list[float] = field(default_factory=list)
     sourcing_cost: dict[str, float] = field(default_factory=dict)
 
@@ -84,10 +93,10 @@ class ShockConfig:
     demand: shopping needs in the target country scale by (1 + size).
     """
 
-    day: int = bounded(0, lo=0)
-    kind: str = "fx"
+    day: int = bounded(0, lo=0, hi=36_500)
+    kind: str = one_of("fx", SHOCK_KINDS)
     target: str = ""  # a country code, or a route "FROM>TO"
-    size: float = bounded(0.0, lo=-1.0, lo_open=True)
+    size: float = bounded(0.0, lo=-1.0, hi=10.0, lo_open=True)
 
 
 @dataclass
@@ -96,8 +105,8 @@ class RoleConfig:
 
     entry_margin: float = bounded(0.30, lo=-1.0, hi=1.0)
     exit_margin: float = bounded(0.12, lo=-1.0, hi=1.0)
-    patience: int = bounded(14, lo=1)
-    switching_cost: float = bounded(150.0, lo=0.0)
+    patience: int = bounded(14, lo=1, hi=3650)
+    switching_cost: float = bounded(150.0, lo=0.0, hi=1e6)
     entry_rate: float = probability(0.05)
 
 
@@ -118,7 +127,7 @@ class MarketConfig:
     sale_days: list[FestivalConfig] = field(default_factory=list)
     shocks: list[ShockConfig] = field(default_factory=list)
     sourcing_volatility: float = bounded(0.01, lo=0.0, hi=0.5)
-    sourcing_half_life: float = bounded(90.0, lo=0.0, lo_open=True)
+    sourcing_half_life: float = bounded(90.0, lo=0.0, hi=1e5, lo_open=True)  # days
     fx_jump_probability: float = probability(0.0)
     fx_jump_size: float = bounded(0.1, lo=0.0, hi=2.0)
     roles: RoleConfig = field(default_factory=RoleConfig)
@@ -128,12 +137,12 @@ class MarketConfig:
 class UtilityConfig:
     """Weights of the buyer's utility (DESIGN section 4, step 5)."""
 
-    match: float = bounded(1.5, lo=0.0)
-    quality: float = bounded(3.0, lo=0.0)
-    signals: float = bounded(0.5, lo=0.0)
-    tie: float = bounded(2.0, lo=0.0)
-    promotion: float = bounded(1.0, lo=0.0)
-    no_purchase: float = 1.0
+    match: float = bounded(1.5, lo=0.0, hi=50.0)
+    quality: float = bounded(3.0, lo=0.0, hi=50.0)
+    signals: float = bounded(0.5, lo=0.0, hi=50.0)
+    tie: float = bounded(2.0, lo=0.0, hi=50.0)
+    promotion: float = bounded(1.0, lo=0.0, hi=50.0)
+    no_purchase: float = bounded(1.0, lo=-50.0, hi=50.0)
 
 
 @dataclass
@@ -141,7 +150,7 @@ class PopulationConfig:
     """The traders: how many, their hidden types and tastes."""
 
     name: str = "default"
-    n_traders: int = bounded(10_000, lo=2)
+    n_traders: int = bounded(10_000, lo=2, hi=10**9)  # and what fits in memory (sim.memory)
     type_shares: dict[str, float] = field(
         default_factory=lambda: {
             "loyal": 0.2,
@@ -154,23 +163,23 @@ class PopulationConfig:
     # customers (configs/calibration/online_retail.yaml; README, Calibration). Before the fit
     # they were 0.03, 1.2 and 0.
     need_rate: float = bounded(0.0214, lo=0.0, hi=1.0)
-    activity_shape: float = bounded(0.4887, lo=0.0, lo_open=True)
+    activity_shape: float = bounded(0.4887, lo=0.01, hi=100.0)
     # spread (sd of the log) of the units a buyer takes per order; 0: one unit each. Bulk
     # buyers are what concentrates a real retailer's revenue in its top customers.
     basket_dispersion: float = bounded(0.9112, lo=0.0, hi=3.0)
-    price_sensitivity: float = bounded(2.0, lo=0.0)
-    risk_aversion: float = bounded(20.0, lo=0.0)
-    shipping_fee_sensitivity: float = bounded(2.0, lo=0.0)
-    delivery_sensitivity: float = bounded(0.08, lo=0.0)
-    return_sensitivity: float = bounded(1.0, lo=0.0)
-    payment_sensitivity: float = bounded(1.0, lo=0.0)
-    quality_alpha: float = bounded(4.0, lo=0.0, lo_open=True)
-    quality_beta: float = bounded(2.5, lo=0.0, lo_open=True)
-    cost_efficiency_median: float = bounded(1.9, lo=0.0, lo_open=True)
+    price_sensitivity: float = bounded(2.0, lo=0.0, hi=50.0)
+    risk_aversion: float = bounded(20.0, lo=0.0, hi=1000.0)
+    shipping_fee_sensitivity: float = bounded(2.0, lo=0.0, hi=50.0)
+    delivery_sensitivity: float = bounded(0.08, lo=0.0, hi=10.0)
+    return_sensitivity: float = bounded(1.0, lo=0.0, hi=50.0)
+    payment_sensitivity: float = bounded(1.0, lo=0.0, hi=50.0)
+    quality_alpha: float = bounded(4.0, lo=0.01, hi=1000.0)
+    quality_beta: float = bounded(2.5, lo=0.01, hi=1000.0)
+    cost_efficiency_median: float = bounded(1.9, lo=0.01, hi=100.0)
     cost_efficiency_sd: float = bounded(0.35, lo=0.0, hi=2.0)
     price_dispersion: float = bounded(0.15, lo=0.0, hi=2.0)
-    tag_noise: float = bounded(0.3, lo=0.0)
-    initial_cash_months: float = bounded(1.0, lo=0.0)
+    tag_noise: float = bounded(0.3, lo=0.0, hi=10.0)
+    initial_cash_months: float = bounded(1.0, lo=0.0, hi=120.0)
     utility: UtilityConfig = field(default_factory=UtilityConfig)
 
 
@@ -178,10 +187,12 @@ class PopulationConfig:
 class ChannelSpec:
     """A contact channel: what it costs, whom it reaches and how customers tire of it."""
 
-    cost: float = bounded(0.05, lo=0.0)  # USD per contact
+    cost: float = bounded(0.05, lo=0.0, hi=1000.0)  # USD per contact
     reach: float = probability(0.9)  # chance the message reaches the customer
     response: float = probability(0.1)  # chance a reached customer takes it up
-    fatigue: float = bounded(0.5, lo=0.0)  # response falls by exp(-fatigue * recent contacts)
+    fatigue: float = bounded(
+        0.5, lo=0.0, hi=50.0
+    )  # response falls by exp(-fatigue * recent contacts)
     unsubscribe: float = probability(0.01)  # per contact, times the recent contacts
     needs_relationship: bool = False  # only customers who have ordered can be reached
 
@@ -216,29 +227,31 @@ class PlatformConfig:
     commission: float = probability(0.08)
     identity_verification: float = probability(0.0)
     search_results: int = bounded(6, lo=1, hi=50)
-    search_reputation: float = bounded(0.5, lo=0.0)
-    checkout_hesitation: float = bounded(0.15, lo=0.0)
+    search_reputation: float = bounded(0.5, lo=0.0, hi=50.0)
+    checkout_hesitation: float = bounded(0.15, lo=0.0, hi=50.0)
     review_probability: float = probability(0.35)
-    review_noise: float = bounded(0.15, lo=0.0)
-    review_trust: float = bounded(1.0, lo=0.0)
-    signal_noise: float = bounded(0.25, lo=0.0)
-    listing_weight: float = bounded(2.0, lo=0.0)
-    verification_weight: float = bounded(6.0, lo=0.0)
-    experience_weight: float = bounded(3.0, lo=0.0)
+    review_noise: float = bounded(0.15, lo=0.0, hi=10.0)
+    review_trust: float = bounded(1.0, lo=0.0, hi=100.0)
+    signal_noise: float = bounded(0.25, lo=0.0, hi=10.0)
+    listing_weight: float = bounded(2.0, lo=0.0, hi=1000.0)
+    verification_weight: float = bounded(6.0, lo=0.0, hi=1000.0)
+    experience_weight: float = bounded(3.0, lo=0.0, hi=1000.0)
     inquiry_probability: float = probability(0.3)
-    reply_patience_hours: float = bounded(24.0, lo=0.0, lo_open=True)
-    reply_weight: float = bounded(1.0, lo=0.0)
+    reply_patience_hours: float = bounded(24.0, lo=0.01, hi=1000.0)
+    reply_weight: float = bounded(1.0, lo=0.0, hi=50.0)
     cross_border_payment_failure: float = probability(0.04)
     unsupported_method_failure: float = probability(0.25)
     risky_payment_failure: float = probability(0.3)
-    return_window_days: int = bounded(14, lo=0)
+    return_window_days: int = bounded(14, lo=0, hi=365)
     tie_gain: float = probability(0.3)
     tie_loss: float = probability(0.5)
-    tie_half_life: float = bounded(90.0, lo=0.0, lo_open=True)
-    attribution_days: int = bounded(7, lo=0)
+    tie_half_life: float = bounded(90.0, lo=0.0, hi=1e5, lo_open=True)
+    attribution_days: int = bounded(7, lo=0, hi=365)
     memory_slots: int = bounded(8, lo=1, hi=64)
-    behaviour_noise: float = bounded(0.3, lo=0.0)  # noise of the behaviour tags sellers see
-    taste_noise: float = bounded(0.1, lo=0.0)  # noise of the tag profile sellers see
+    behaviour_noise: float = bounded(
+        0.3, lo=0.0, hi=10.0
+    )  # noise of the behaviour tags sellers see
+    taste_noise: float = bounded(0.1, lo=0.0, hi=10.0)  # noise of the tag profile sellers see
     channels: dict[str, ChannelSpec] = field(default_factory=default_channels)
 
 
@@ -249,11 +262,11 @@ class ServiceConfig:
     name: str = "default"
     shipping_fee_share: float = probability(1.0)
     return_hassle: float = probability(0.5)
-    logistics_speed: float = bounded(1.0, lo=0.0, lo_open=True)
+    logistics_speed: float = bounded(1.0, lo=0.01, hi=100.0)
     local_payment: float = probability(0.3)
     picture_quality: float = probability(0.5)
     video_share: float = probability(0.2)
-    reply_hours: float = bounded(12.0, lo=0.0)
+    reply_hours: float = bounded(12.0, lo=0.0, hi=1000.0)
     ux: float = probability(0.5)
 
 
@@ -261,28 +274,28 @@ class ServiceConfig:
 class SegmentationConfig:
     """How a seller groups its customers: not at all, k-means on observed features, RFM tiers."""
 
-    kind: str = "none"
+    kind: str = one_of("none", SEGMENTATIONS)
     k: int = bounded(4, lo=1, hi=50)
-    refresh_days: int = bounded(30, lo=1)
-    fit_sample: int = bounded(20_000, lo=1)  # k-means fits on at most this many records
+    refresh_days: int = bounded(30, lo=1, hi=3650)
+    fit_sample: int = bounded(20_000, lo=1, hi=10**7)  # k-means fits on at most this many records
     recency_days: list[int] = field(default_factory=lambda: [30, 90, 180])  # recent/lapsing/lost
     frequency: list[int] = field(default_factory=lambda: [2, 4])  # repeat / frequent buyer
-    monetary: float = bounded(150.0, lo=0.0)  # spend (USD) that makes a champion
+    monetary: float = bounded(150.0, lo=0.0, hi=1e7)  # spend (USD) that makes a champion
 
 
 @dataclass
 class ProductConfig:
     """Which of the seller's products a contact features."""
 
-    kind: str = "bestseller"
+    kind: str = one_of("bestseller", PRODUCT_SELECTIONS)
 
 
 @dataclass
 class ChannelConfig:
     """Which channel carries a contact: one fixed channel, a map by stage, or learned."""
 
-    kind: str = "fixed"
-    fixed: str = "edm"
+    kind: str = one_of("fixed", CHANNEL_CHOICES)
+    fixed: str = one_of("edm", CHANNEL_NAMES)
     by_stage: dict[str, str] = field(
         default_factory=lambda: {
             "prospect": "onsite",
@@ -300,31 +313,33 @@ class PromotionConfig:
     """What a contact offers: nothing, a coupon, a sample, a risk-free trial, or the tool the
     customer has been seen to respond to."""
 
-    kind: str = "none"
+    kind: str = one_of("none", PROMOTION_CHOICES)
     coupon_discount: float = bounded(0.15, lo=0.0, hi=0.9)
-    sample_cost: float = bounded(4.0, lo=0.0)
-    sample_weight: float = bounded(4.0, lo=0.0)
+    sample_cost: float = bounded(4.0, lo=0.0, hi=1e4)
+    sample_weight: float = bounded(4.0, lo=0.0, hi=1000.0)
 
 
 @dataclass
 class TimingConfig:
     """When to contact: a fixed cadence, the customer's life cycle, the calendar, or both."""
 
-    kind: str = "cadence"
-    cadence_days: int = bounded(30, lo=1)
+    kind: str = one_of("cadence", TIMINGS)
+    cadence_days: int = bounded(30, lo=1, hi=3650)
     lead_days: int = bounded(3, lo=1, hi=30)
-    repurchase_days: float = bounded(35.0, lo=1.0)  # expected gap before a customer's 2nd order
-    at_risk_days: int = bounded(60, lo=1)
-    churned_days: int = bounded(180, lo=1)
+    repurchase_days: float = bounded(
+        35.0, lo=1.0, hi=3650.0
+    )  # expected gap before a customer's 2nd order
+    at_risk_days: int = bounded(60, lo=1, hi=3650)
+    churned_days: int = bounded(180, lo=1, hi=3650)
 
 
 @dataclass
 class BudgetConfig:
     """Spend cap per seller and period, and contact cap per customer and period."""
 
-    period_days: int = bounded(30, lo=1)
-    spend_cap: float = bounded(25.0, lo=0.0)
-    frequency_cap: int = bounded(2, lo=0)
+    period_days: int = bounded(30, lo=1, hi=3650)
+    spend_cap: float = bounded(25.0, lo=0.0, hi=1e7)
+    frequency_cap: int = bounded(2, lo=0, hi=1000)
 
 
 @dataclass
@@ -353,10 +368,12 @@ class SimConfig:
     """One run: the seed, its length, and the parts of the market."""
 
     seed: int = bounded(0, lo=0, hi=2**63 - 1)
-    days: int = bounded(365, lo=1)
-    warm_up_days: int = bounded(60, lo=0)
+    days: int = bounded(365, lo=1, hi=36_500)
+    warm_up_days: int = bounded(60, lo=0, hi=36_500)
     progress: bool = True
-    chunk_rows: int = bounded(1_000_000, lo=1)  # log rows in memory before they go to Parquet
+    chunk_rows: int = bounded(
+        1_000_000, lo=1, hi=10**9
+    )  # log rows in memory before they go to Parquet
     market: MarketConfig = field(default_factory=MarketConfig)
     population: PopulationConfig = field(default_factory=PopulationConfig)
     platform: PlatformConfig = field(default_factory=PlatformConfig)
@@ -370,9 +387,10 @@ class SimConfig:
         return [self.strategy, *(self.mix[name] for name in sorted(self.mix))]
 
 
-def check_key(key: str, value: str) -> None:
-    """Raise ConfigError if `key` (dotted) names no field of the schema; keys inside tables
-    (countries, categories, mixes, ...) are the tables' own and are checked after composing."""
+def check_key(key: str, value: Any) -> None:
+    """Raise ConfigError if `key` (dotted) names no field of the schema, or names a bounded
+    field and `value` is a number outside its range; keys inside tables (countries,
+    categories, mixes, ...) are the tables' own and are checked after composing."""
     node: Any = SimConfig
     walked: list[str] = []
     for part in key.split("."):
@@ -383,13 +401,16 @@ def check_key(key: str, value: str) -> None:
             where = ".".join(walked) or "the top level"
             _fail(key, value, f"an existing key; the keys of {where} are {', '.join(fields)}")
         walked.append(part)
-        annotation = fields[part].type
+        found = fields[part]
+        annotation = found.type
         node = _SCHEMAS.get(annotation) if isinstance(annotation, str) else annotation
+    if "lo" in found.metadata and isinstance(value, int | float) and not isinstance(value, bool):
+        _check_bound(key, value, found.metadata)
 
 
 def validate(config: SimConfig) -> SimConfig:
     """Check every range and cross-field rule; raise ConfigError naming the first bad key."""
-    _check_ranges(config, "")
+    _check_ranges(config)
     _check_rules(config)
     return config
 
@@ -398,34 +419,93 @@ def _fail(key: str, value: Any, allowed: str) -> None:
     raise ConfigError(f"{key}={value!r} is not allowed: {allowed}")
 
 
-def _check_ranges(node: Any, path: str) -> None:
+@dataclass(frozen=True)
+class Knob:
+    """A field of a config with declared constraints: a range (`lo`, `hi`, `lo_open`) or
+    `choices`. `owner` is the object holding it, so a tool can read or set its value."""
+
+    key: str
+    owner: Any
+    name: str
+    meta: Any
+
+    @property
+    def value(self) -> Any:
+        return getattr(self.owner, self.name)
+
+
+def knobs(node: Any, path: str = "") -> Iterator[Knob]:
+    """Every constrained field of a config, tables (countries, channels, shocks, mixes, ...)
+    included, by its dotted key: the one walk that validation, tests and tools share."""
     if dataclasses.is_dataclass(node):
         for f in dataclasses.fields(node):
-            value = getattr(node, f.name)
-            key = f"{path}{f.name}"
             if f.metadata:
-                _check_bound(key, value, f.metadata)
-            _check_ranges(value, key + ".")
-    elif isinstance(node, dict):
-        for name, value in node.items():
-            _check_ranges(value, f"{path}{name}.")
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            _check_ranges(value, f"{path}{i}.")
+                yield Knob(f"{path}{f.name}", node, f.name, f.metadata)
+            yield from knobs(getattr(node, f.name), f"{path}{f.name}.")
+    elif isinstance(node, dict | list):
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for name, value in items:
+            yield from knobs(value, f"{path}{name}.")
+
+
+def _check_ranges(config: SimConfig) -> None:
+    for knob in knobs(config):
+        if "choices" in knob.meta:
+            _check_choice(knob.key, knob.value, knob.meta["choices"])
+        else:
+            _check_bound(knob.key, knob.value, knob.meta)
 
 
 def _check_bound(key: str, value: Any, meta: dict) -> None:
-    lo, hi, lo_open = meta["lo"], meta["hi"], meta["lo_open"]
-    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-        _fail(key, value, "a number")
-    if lo is not None and (value < lo or (lo_open and value == lo)):
-        op = ">" if lo_open else ">="
-        _fail(key, value, f"a value {op} {lo}" + (f" and <= {hi}" if hi is not None else ""))
-    if hi is not None and value > hi:
-        _fail(key, value, f"a value <= {hi}" + (f" and >= {lo}" if lo is not None else ""))
+    if not _is_finite_number(value) or not _within(value, meta):
+        _fail(key, value, _range_text(meta))
+
+
+def _within(value: float, meta: dict) -> bool:
+    lo, hi = meta["lo"], meta["hi"]
+    above = lo is None or value > lo or (value == lo and not meta["lo_open"])
+    return above and (hi is None or value <= hi)
+
+
+def _range_text(meta: dict) -> str:
+    """What a bounded field allows, as `a number in [0, 1]` or `a number > 0`."""
+    lo, hi = meta["lo"], meta["hi"]
+    if lo is not None and hi is not None:
+        return f"a number in {'(' if meta['lo_open'] else '['}{lo:g}, {hi:g}]"
+    if lo is not None:
+        return f"a number {'>' if meta['lo_open'] else '>='} {lo:g}"
+    return "a finite number" if hi is None else f"a number <= {hi:g}"
+
+
+def _is_finite_number(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
+
+
+def _check_names(node: Any, path: str) -> None:
+    """Every `name` is a label of results (a strategy group, a report's row): it must say
+    something."""
+    if dataclasses.is_dataclass(node):
+        for f in dataclasses.fields(node):
+            value = getattr(node, f.name)
+            if f.name == "name" and (not isinstance(value, str) or not value.strip()):
+                _fail(f"{path}name", value, "a name that is not empty")
+            _check_names(value, f"{path}{f.name}.")
+    elif isinstance(node, dict | list):
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for name, value in items:
+            _check_names(value, f"{path}{name}.")
+
+
+def _check_date(key: str, value: str) -> None:
+    try:
+        date.fromisoformat(str(value))
+    except ValueError:
+        _fail(key, value, "a date written YYYY-MM-DD")
 
 
 def _check_rules(c: SimConfig) -> None:
+    _check_names(c, "")
+    _check_date("market.start_date", c.market.start_date)
     if c.warm_up_days >= c.days:
         _fail("warm_up_days", c.warm_up_days, f"fewer days than days={c.days}")
     for key, strategy in [("strategy", c.strategy), *((f"mix.{n}", m) for n, m in c.mix.items())]:
@@ -457,12 +537,6 @@ def _check_choice(key: str, value: str, allowed: tuple[str, ...]) -> None:
 
 
 def _check_strategy(key: str, s: StrategyConfig) -> None:
-    _check_choice(f"{key}.segmentation.kind", s.segmentation.kind, SEGMENTATIONS)
-    _check_choice(f"{key}.product.kind", s.product.kind, PRODUCT_SELECTIONS)
-    _check_choice(f"{key}.channel.kind", s.channel.kind, CHANNEL_CHOICES)
-    _check_choice(f"{key}.channel.fixed", s.channel.fixed, CHANNEL_NAMES)
-    _check_choice(f"{key}.promotion.kind", s.promotion.kind, PROMOTION_CHOICES)
-    _check_choice(f"{key}.timing.kind", s.timing.kind, TIMINGS)
     if set(s.channel.by_stage) != set(STAGES):
         _fail(
             f"{key}.channel.by_stage",
@@ -487,6 +561,12 @@ def _check_strategy(key: str, s: StrategyConfig) -> None:
             f"{key}.segmentation.frequency",
             list(seg.frequency),
             "two increasing order counts >= 1",
+        )
+    if seg.kind == "kmeans" and seg.fit_sample < seg.k:
+        _fail(
+            f"{key}.segmentation.fit_sample",
+            seg.fit_sample,
+            f"at least {key}.segmentation.k={seg.k} records (one a cluster)",
         )
     if s.timing.at_risk_days >= s.timing.churned_days:
         _fail(
@@ -520,8 +600,17 @@ def _check_market(m: MarketConfig) -> None:
         _fail("market.categories", [], "at least one category")
     n_tags = len(m.tag_names)
     for cat, spec in m.categories.items():
-        if len(spec.tags) != n_tags or not any(t > 0 for t in spec.tags):
-            _fail(f"market.categories.{cat}.tags", spec.tags, f"{n_tags} weights, one > 0")
+        tags = list(spec.tags)
+        if (
+            len(tags) != n_tags
+            or not all(_is_finite_number(t) and 0 <= t <= MAX_TAG for t in tags)
+            or not any(t > 0 for t in tags)
+        ):
+            _fail(
+                f"market.categories.{cat}.tags",
+                tags,
+                f"{n_tags} weights in [0, {MAX_TAG}], one > 0",
+            )
         if set(spec.sourcing_cost) != set(names):
             _fail(
                 f"market.categories.{cat}.sourcing_cost",
@@ -546,13 +635,11 @@ def _check_matrix(key: str, matrix: dict[str, dict[str, float]], names: list[str
         if set(row) != set(names):
             _fail(f"{key}.{origin}", sorted(row), f"a column for each of {', '.join(names)}")
         for dest, value in row.items():
-            if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
-                _fail(f"{key}.{origin}.{dest}", value, "a value >= 0")
+            if not _is_finite_number(value) or not 0 <= value <= MAX_ROUTE_VALUE:
+                _fail(f"{key}.{origin}.{dest}", value, f"a number in [0, {MAX_ROUTE_VALUE:g}]")
 
 
 def _check_shock(key: str, shock: ShockConfig, names: list[str]) -> None:
-    if shock.kind not in SHOCK_KINDS:
-        _fail(f"{key}.kind", shock.kind, f"one of {', '.join(SHOCK_KINDS)}")
     parts = shock.target.split(">")
     if len(parts) > 2 or any(p not in names for p in parts):
         _fail(f"{key}.target", shock.target, f"a country ({', '.join(names)}) or a route A>B")

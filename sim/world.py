@@ -108,7 +108,9 @@ class MarketConditions:
         self.jump_probability = market.fx_jump_probability
         self.jump_size = market.fx_jump_size
         self.sourcing_volatility = market.sourcing_volatility
-        self.sourcing_reversion = np.log(2.0) / market.sourcing_half_life
+        # the share of a deviation left after a day: exactly half after `sourcing_half_life`
+        # days, and in (0, 1) for every half-life, so the walk is stable at any allowed value
+        self.sourcing_persistence = 0.5 ** (1.0 / market.sourcing_half_life)
         self.log_sourcing = np.zeros((world.n_countries, world.n_categories))
         self.log_rates = np.log(world.base_rates)
         self.tariffs = world.base_tariffs.copy()
@@ -141,7 +143,7 @@ class MarketConditions:
         if day > 0:
             self.log_rates += self.world.fx_volatility * self.rng.standard_normal(n)
             shock = self.sourcing_volatility * self.rng.standard_normal(self.log_sourcing.shape)
-            self.log_sourcing += shock - self.sourcing_reversion * self.log_sourcing
+            self.log_sourcing = self.sourcing_persistence * self.log_sourcing + shock
         if self.jump_probability > 0:
             jumps = self.rng.random(n) < self.jump_probability
             sizes = self.jump_size * self.rng.standard_normal(n)

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.cli import load_config
-from sim.config import ConfigError, SimConfig, check_key, validate
+from sim.config import ConfigError, SimConfig, check_key, knobs, validate
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 NOT_GROUPS = ("targets",)  # data for calibration, not options of a run
@@ -43,40 +43,28 @@ def test_a_strategy_component_can_be_swapped_on_its_own() -> None:
     )
 
 
-def bounded_fields(node, path=""):
-    """(key, object, field name, metadata) of every range-checked field."""
-    for f in dataclasses.fields(node):
-        value = getattr(node, f.name)
-        if f.metadata:
-            yield f"{path}{f.name}", node, f.name, f.metadata
-        if dataclasses.is_dataclass(value):
-            yield from bounded_fields(value, f"{path}{f.name}.")
-
-
 BASE = load_config([])
-# (key, field name, bound, True for a lower bound) for every bound of every checked field
+# (key, bound, True for a lower bound) for every bound of every range-checked field
 BOUNDS = [
-    (key, name, meta[side], side == "lo")
-    for key, _, name, meta in bounded_fields(BASE)
+    (knob.key, knob.meta[side], side == "lo")
+    for knob in knobs(BASE)
     for side in ("lo", "hi")
-    if meta[side] is not None
+    if knob.meta.get(side) is not None
 ]
 
 
 @settings(max_examples=80, deadline=None)
 @given(st.sampled_from(BOUNDS), st.floats(1e-6, 1e6))
 def test_out_of_range_values_are_rejected_naming_the_key(
-    bound_of: tuple[str, str, float, bool], excess: float
+    bound_of: tuple[str, float, bool], excess: float
 ) -> None:
-    key, name, bound, low = bound_of
+    key, bound, low = bound_of
     bad = bound - excess if low else bound + excess
     config = copy.deepcopy(BASE)
-    node = config
-    for part in key.split(".")[:-1]:
-        node = getattr(node, part)
-    if isinstance(getattr(node, name), int):
+    knob = next(k for k in knobs(config) if k.key == key)
+    if isinstance(knob.value, int):
         bad = math.floor(bad) if low else math.ceil(bad)  # stay outside the range
-    setattr(node, name, bad)
+    setattr(knob.owner, knob.name, bad)
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
         validate(config)
 
@@ -84,7 +72,10 @@ def test_out_of_range_values_are_rejected_naming_the_key(
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        (["platform.commission=1.5"], r"platform\.commission=1\.5 is not allowed: a value <= 1\.0"),
+        (
+            ["platform.commission=1.5"],
+            r"platform\.commission=1\.5 is not allowed: a number in \[0, 1\]",
+        ),
         (["warm_up_days=500"], r"warm_up_days=500 is not allowed: fewer days than days=365"),
         (["strategy.channel.fixed=fax"], r"strategy\.channel\.fixed='fax' .*one of onsite, edm"),
         (["strategy.timing.kind=never"], r"strategy\.timing\.kind='never' .*one of cadence"),
@@ -94,9 +85,29 @@ def test_out_of_range_values_are_rejected_naming_the_key(
         (["population.type_shares.risky=0.5"], r"population\.type_shares=.*sum to 1"),
         (["market.shocks.0.target=XX"], r"market\.shocks\.0\.target='XX' .*a country"),
         (["market.shocks.0.kind=flood"], r"market\.shocks\.0\.kind='flood' .*one of fx"),
-        (["market.shipping_cost.US.CN=-1"], r"market\.shipping_cost\.US\.CN=-1 .*>= 0"),
+        (["market.shipping_cost.US.CN=-1"], r"market\.shipping_cost\.US\.CN=-1 .*in \[0, 100000\]"),
         (["mix=rfm_vs_personalized", "mix.personalized.share=0.7"], r"mix=.*summing to <= 1"),
         (["mix=rfm_vs_personalized", "mix.personalized.name=rfm"], r"mix=.*distinct strategy"),
+        # accepted once, and wrong or crashing later (issue 19)
+        (["population.price_sensitivity=inf"], r"price_sensitivity=inf .*a number in \[0, 50\]"),
+        (["market.start_date="], r"market\.start_date='' .*YYYY-MM-DD"),
+        (["market.start_date=2025-13-40"], r"market\.start_date='2025-13-40' .*YYYY-MM-DD"),
+        (["strategy.name="], r"strategy\.name='' .*not empty"),
+        (["strategy.name=' '"], r"strategy\.name=' ' .*not empty"),
+        (["population.n_traders=99999999999999999999"], r"n_traders=99999999999999999999 .*1e\+09"),
+        (
+            ["market.countries.US.income=1e15"],
+            r"countries\.US\.income=1000000000000000\.0 .*\[1, 1e\+06\]",
+        ),
+        (
+            ["strategy=segmented", "strategy.segmentation.fit_sample=1"],
+            r"segmentation\.fit_sample=1 .*at least strategy\.segmentation\.k=4",
+        ),
+        (["market.categories.toys.tags=[1,inf,0,0,0,0,0,0]"], r"categories\.toys\.tags="),
+        (
+            ["market.delivery_days.US.CN=1e9"],
+            r"delivery_days\.US\.CN=1000000000\.0 .*\[0, 100000\]",
+        ),
     ],
 )
 def test_rules_across_fields_name_the_key_value_and_what_is_allowed(
@@ -140,3 +151,22 @@ def sweep_options() -> list[str]:
 @pytest.mark.parametrize("option", sweep_options())
 def test_every_run_of_every_experiment_composes_and_validates(option: str) -> None:
     assert isinstance(load_config(option.split()), SimConfig)
+
+
+def test_the_sourcing_walk_is_stable_for_every_half_life_allowed() -> None:
+    from sim.run import simulate
+
+    for half_life in (1e-9, 0.1, 0.35, 1e5):
+        config = load_config(
+            [
+                "population.n_traders=150",
+                "days=60",
+                "warm_up_days=5",
+                "progress=false",
+                f"market.sourcing_half_life={half_life}",
+                "market.sourcing_volatility=0.5",
+            ]
+        )
+        result = simulate(config)
+        assert (result.timeseries["money_total"] == 0).all(), half_life
+        assert np.isfinite(result.orders["price"]).all(), half_life

@@ -24,7 +24,7 @@ SMALL = ("population=classroom", "days=30", "warm_up_days=10", "progress=false")
 CIRCUMSTANCES = ["wall_seconds", "run_dir"]
 
 
-def run_sweep(*args: str, out: Path) -> subprocess.CompletedProcess:
+def run_sweep(*args: str, out: Path | str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "sim", "-m", *SMALL, *args, f"hydra.sweep.dir={out}"],
         cwd=ROOT,
@@ -55,22 +55,24 @@ def test_every_launcher_gives_the_same_runs(tmp_path: Path) -> None:
 
 def test_a_failed_run_is_a_row_and_a_rerun_skips_finished_runs(tmp_path: Path) -> None:
     out = tmp_path / "sweep"
-    args = ("strategy.holdout_share=0.1,1.5", "seed=4", "hydra/launcher=basic")
+    # 500 is in at_risk_days' range but breaks a rule across fields (churned_days is 180),
+    # which only the run's whole config can tell
+    args = ("strategy.timing.at_risk_days=30,500", "seed=4", "hydra/launcher=basic")
     done = run_sweep(*args, out=out)
     assert done.returncode == 1  # a sweep with a failed run says so
-    # 0.1 and 1.5 are both floats, so one config is checked up front: the range is the run's
+    # 30 and 500 are both ints, so one config is checked up front: the rule is the run's
     assert "Checking the configs of 1 of 2 runs" in done.stdout
     table = pd.read_parquet(out / sweep.SWEEP_TABLE)
-    overrides = [*(s.split("=")[0] for s in SMALL), "strategy.holdout_share"]
+    overrides = [*(s.split("=")[0] for s in SMALL), "strategy.timing.at_risk_days"]
     assert [*table.columns[:6]] == [*overrides, "seed"]
     assert list(table.columns[-4:]) == ["wall_seconds", "status", "error", "run_dir"]
-    by_share = table.set_index("strategy.holdout_share")
-    assert by_share.loc[0.1, "status"] == "ok" and by_share.loc[0.1, "orders"] > 0
-    assert by_share.loc[1.5, "status"] == "failed"
-    assert "strategy.holdout_share=1.5" in by_share.loc[1.5, "error"]
-    assert pd.isna(by_share.loc[1.5, "orders"])
+    by_share = table.set_index("strategy.timing.at_risk_days")
+    assert by_share.loc[30, "status"] == "ok" and by_share.loc[30, "orders"] > 0
+    assert by_share.loc[500, "status"] == "failed"
+    assert "strategy.timing.at_risk_days=500" in by_share.loc[500, "error"]
+    assert pd.isna(by_share.loc[500, "orders"])
 
-    finished = Path(by_share.loc[0.1, "run_dir"]) / "summary.json"
+    finished = Path(by_share.loc[30, "run_dir"]) / "summary.json"
     before = finished.read_text()
     start = time.time() - 1.0
     again = run_sweep(*args, out=out)
@@ -91,8 +93,29 @@ def test_a_bad_override_in_a_later_job_stops_the_sweep_before_any_run(
     tmp_path: Path, bad: str, other: str
 ) -> None:
     done = run_sweep(other, bad, out=tmp_path)
-    assert done.returncode != 0 and bad.split(",")[-1] in done.stderr
+    assert done.returncode == 2 and bad.split(",")[-1] in done.stderr  # a config error
     assert not [path for path in tmp_path.iterdir() if path.is_dir()]  # no run started
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("population.n_traders=100,1",), "population.n_traders=1 is not allowed"),
+        (("seed=range(0,2)", "hydra.launcher.n_jobs=0"), "hydra.launcher.n_jobs=0"),
+    ],
+)
+def test_a_sweep_value_out_of_range_is_refused_before_any_run(
+    tmp_path: Path, args: tuple[str, ...], fragment: str
+) -> None:
+    done = run_sweep(*args, out=tmp_path / "sweep")
+    assert done.returncode == 2, done.stderr
+    assert fragment in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "sweep").exists()
+
+
+def test_a_sweep_without_a_folder_name_is_refused() -> None:
+    done = run_sweep("seed=0,1", out="")  # outputs would land among the project's files
+    assert done.returncode == 2 and "hydra.sweep.dir=''" in done.stderr
 
 
 def fake_run(sweep_dir: Path, overrides: list[str], files: dict[str, str]) -> Path:

@@ -1,0 +1,42 @@
+"""A run that cannot fit in memory is refused before anything is allocated."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim import memory
+from sim.cli import load_config
+from sim.config import ConfigError
+from sim.run import simulate
+
+
+def sized(n_traders: int, days: int = 365):
+    return load_config([f"population.n_traders={n_traders}", f"days={days}", "warm_up_days=1"])
+
+
+def test_the_estimate_grows_with_traders_and_days() -> None:
+    small, large, longer = sized(1_000), sized(1_000_000), sized(1_000_000, days=730)
+    assert memory.estimate_peak_bytes(small) < memory.estimate_peak_bytes(large)
+    assert memory.estimate_peak_bytes(large) < memory.estimate_peak_bytes(longer)
+    # the measurements it is fitted to (sim/memory.py), within a quarter
+    for n, days, mib in ((2_000, 365, 326), (30_000, 365, 517), (100_000, 365, 843)):
+        estimate = memory.estimate_peak_bytes(sized(n, days)) / memory.MIB
+        assert 0.75 * mib < estimate < 1.25 * mib, (n, days, estimate)
+
+
+def test_a_run_larger_than_the_memory_available_is_refused_naming_key_estimate_and_limit() -> None:
+    config = sized(100_000_000)
+    with pytest.raises(ConfigError, match=r"population\.n_traders=100000000 .*GiB.* 8\.0 GiB"):
+        memory.check_fits(config, available=8 * 2**30)
+    with pytest.raises(ConfigError, match="n_traders"):
+        simulate(config)  # the library refuses too, before building the market
+
+
+def test_a_run_that_fits_passes_with_its_estimate() -> None:
+    config = sized(1_000)
+    assert memory.check_fits(config, available=8 * 2**30) == memory.estimate_peak_bytes(config)
+
+
+def test_the_memory_available_is_known_on_linux() -> None:
+    available = memory.available_bytes()
+    assert available is None or available > 0
