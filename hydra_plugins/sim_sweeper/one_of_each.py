@@ -10,16 +10,27 @@ first job of each kind and otherwise sweeps exactly as Hydra's basic sweeper doe
 same order, same batches). Group choices (strategy=rfm), +/~ edits, packages, strings (`'5'`
 fits an int, `abc` does not; `${seed}` is an interpolation) and lists, dicts and nulls are
 matched as written, so each of them is still checked before any run starts.
+
+With the joblib launcher the sweeper also ties the workers to the sweep (`sim.worker_guard`):
+a sweep stopped by Ctrl-C or SIGTERM leaves no worker, and an orphaned worker starts no run.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
+from typing import Any
 
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override, OverrideType
+from hydra.types import HydraContext, TaskFunction
+from omegaconf import DictConfig
+
+from sim.cli import Stage
+from sim.worker_guard import DriverBound, workers_end_with_driver
 
 ALIKE_BY_TYPE = (bool, int, float)  # a node takes all values of such a type, or none
 
@@ -60,7 +71,27 @@ def one_of_each(
 
 
 class OneOfEachSweeper(BasicSweeper):
-    """Hydra's basic sweeper, checking one job of each kind before it launches a batch."""
+    """Hydra's basic sweeper, checking one job of each kind before it launches a batch, and
+    ending the joblib launcher's workers with the sweep."""
+
+    guarded = False  # whether the launcher's workers are this process's children (joblib)
+
+    def setup(
+        self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig
+    ) -> None:
+        # imported here: Hydra's plugin scan runs each plugin module again, defining its
+        # classes anew, so a class imported before the scan is not the launcher's
+        from hydra_plugins.hydra_joblib_launcher.joblib_launcher import JoblibLauncher
+
+        super().setup(hydra_context=hydra_context, task_function=task_function, config=config)
+        # other launchers run jobs in this process (basic) or on machines of their own
+        if isinstance(self.launcher, JoblibLauncher):
+            self.launcher.task_function = DriverBound(task_function, os.getpid())
+            self.guarded = True
+
+    def sweep(self, arguments: list[str]) -> Any:
+        with workers_end_with_driver() if self.guarded else nullcontext():
+            return super().sweep(arguments)
 
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
         groups = self.config.hydra.runtime.choices  # every config group of the sweep's config
@@ -73,3 +104,4 @@ class OneOfEachSweeper(BasicSweeper):
             "Checking the configs of %d of %d runs (one of each kind)", len(checked), len(batch)
         )
         super().validate_batch_is_legal(checked)
+        Stage.composed = True  # from here on, a failure is a run's, not the config's
