@@ -1,17 +1,25 @@
 """Calibration: the distance to the targets worked out by hand, parameter ranges read strictly,
-and a small seeded fit that gives the same answer twice, whatever the number of workers."""
+bad input refused before any run, trials with undefined facts scored as the worst while the
+study goes on, and a small seeded fit that gives the same answer twice, whatever the number of
+workers."""
 
 from __future__ import annotations
 
 import copy
+import math
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from optuna.trial import TrialState
 
 from sim import calibrate
 from sim.calibrate import Parameter
 from sim.config import ConfigError
+from sim.facts import LogError
 from tests.conftest import assert_refused, run_module
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,3 +106,275 @@ def test_the_default_market_is_the_calibrated_one(overrides: list[str]) -> None:
         assert abs(calibrate.leaf(found, path) - calibrate.leaf(real, path)) <= tolerance, path
     index = found["monthly_revenue_index"]
     assert calibrate.by_month(index, "11") > calibrate.by_month(index, "02")
+
+
+# --- bad input is refused up front (exit 2, naming it); no study starts ---------------------
+
+
+@pytest.fixture
+def no_study(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Presets go to a temporary folder, and starting a study fails the test: input that
+    should be refused must never reach it. Returns the presets folder."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the study started")
+
+    monkeypatch.setattr(calibrate, "fit", refuse)
+    presets = tmp_path / "configs" / "calibration"
+    monkeypatch.setattr(calibrate, "PRESETS", presets)
+    return presets
+
+
+def refused(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """Run the command in-process; it must stop with exit 2. Returns what it printed."""
+    try:
+        code = calibrate.main(list(argv))
+    except SystemExit as stop:
+        code = stop.code
+    err = capsys.readouterr().err
+    assert code == 2, err
+    return err
+
+
+NEED_RATE = ("--param", "population.need_rate=0.01:0.02")
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("population.n_traders=1.5:3", "whole numbers"),
+        ("progress=0:1", "bool, not a number"),
+        ("population=1:2", "not a number"),
+        ("x=0:1:log", "LOW > 0"),
+        ("x=0:inf", "finite"),
+    ],
+)
+def test_ranges_must_suit_the_key(text: str, fragment: str) -> None:
+    with pytest.raises(ConfigError, match=fragment) as caught:
+        Parameter.parse(text)
+    assert f"--param {text}" in str(caught.value)
+
+
+def test_an_int_knob_is_parsed_as_an_integer_range() -> None:
+    param = Parameter.parse("population.n_traders=100:300")
+    assert param == Parameter("population.n_traders", 100, 300, integer=True)
+    assert isinstance(param.distribution(), calibrate.optuna.distributions.IntDistribution)
+    assert not Parameter.parse("population.need_rate=0.01:0.06").integer
+
+
+def write_targets(path: Path, text: str | bytes) -> Path:
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text)
+    return path
+
+
+def without(path: str) -> str:
+    """The real targets with one dotted `path` removed, as YAML."""
+    targets = copy.deepcopy(TARGETS)
+    *parents, name = path.split(".")
+    node = targets
+    for parent in parents:
+        node = node[parent]
+    del node[name]
+    return yaml.safe_dump(targets)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("", "holds nothing"),
+        (bytes(range(256)), "not a YAML text file"),
+        ("a: [", "not a YAML text file"),
+        ("- 1\n- 2\n", "holds a list"),
+        (yaml.safe_dump(TARGETS | {"cohort_offset_days": -1}), "cohort_offset_days=-1"),
+        (without(f"{calibrate.COHORT}.repeat_within.90d"), "repeat_within.90d=None"),
+        (without("all_customers.monthly_revenue_index"), "monthly_revenue_index=None"),
+    ],
+)
+def test_bad_targets_files_are_refused(
+    text: str | bytes, fragment: str, tmp_path: Path, no_study: Path, capsys
+) -> None:
+    path = write_targets(tmp_path / "targets.yaml", text)
+    err = refused(capsys, *NEED_RATE, "--targets", str(path))
+    assert f"--targets {path} is not allowed" in err
+    assert fragment in err
+
+
+def test_n_jobs_0_is_refused(no_study: Path, capsys) -> None:
+    assert "--n-jobs 0 is not allowed" in refused(capsys, *NEED_RATE, "--n-jobs", "0")
+
+
+@pytest.mark.parametrize(
+    ("override", "fragment"),
+    [
+        ("days=abc", "days=abc"),
+        ("population=nope", "population/nope"),
+        ("foo", "foo"),
+        ("seed=1,2", "seed=1,2"),
+        ("seed=3", "--seeds"),
+        ("population.need_rate=0.03", "fitted by --param"),
+        ("population.colour=1", "population.colour"),
+    ],
+)
+def test_bad_overrides_are_configuration_errors(
+    override: str, fragment: str, no_study: Path, capsys
+) -> None:
+    err = refused(capsys, *NEED_RATE, override)
+    assert err.startswith("Configuration error:")
+    assert fragment in err
+
+
+@pytest.mark.parametrize("name", ["../../x", "a/b", "x.yaml", "", ".hidden"])
+def test_a_name_that_is_not_plain_is_refused(
+    name: str, no_study: Path, tmp_path: Path, capsys
+) -> None:
+    assert f"--name {name!r} is not allowed" in refused(capsys, *NEED_RATE, f"--name={name}")
+    assert not any(tmp_path.rglob("*"))
+    assert not (ROOT / "x.yaml").exists()
+
+
+def test_a_run_too_short_for_the_cohort_is_refused_up_front(no_study: Path, capsys) -> None:
+    err = refused(capsys, *NEED_RATE, "days=100", "warm_up_days=10")
+    assert "days=100 is not allowed" in err
+    assert "cohort_offset_days" in err
+    assert "days >= 181" in err
+
+
+def test_the_default_targets_do_not_depend_on_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    targets = calibrate.parse_args(list(NEED_RATE)).targets
+    assert targets == Path(calibrate.CONFIG_DIR) / "targets" / "online_retail.yaml"
+    assert calibrate.load_targets(targets)["cohort_offset_days"] == TARGETS["cohort_offset_days"]
+
+
+def test_the_command_finds_its_targets_from_another_folder(tmp_path: Path) -> None:
+    """Run elsewhere, the default targets are read (the refusal is of days, not of them)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "sim.calibrate", *NEED_RATE, "days=100", "warm_up_days=10"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert_refused(done, "days=100 is not allowed", "cohort_offset_days")
+
+
+# --- trials whose facts are undefined --------------------------------------------------------
+
+
+def test_undefined_facts_are_the_worst_distance() -> None:
+    found = aims()
+    found["days_between_orders"]["median"] = None
+    assert calibrate.undefined_aims(found) == ["days_between_orders.median"]
+    assert calibrate.distance(found, aims()) == math.inf
+
+
+def test_a_short_run_without_a_cohort_makes_its_seed_undefined() -> None:
+    overrides = ["population=classroom", "population.n_traders=50", "days=40", "warm_up_days=10"]
+    problem = calibrate.seed_facts(overrides, seed=0, cohort_offset_days=35)
+    assert problem == "seed 0: no customer is first seen on or after 2025-02-05"
+
+
+def fake_runs(monkeypatch: pytest.MonkeyPatch, outcomes: list[str]) -> list[list[str]]:
+    """Replace the simulator: call i returns the targets' facts ("ok"), facts without a median
+    gap ("no median") or no cohort at all ("no cohort"). Returns each call's overrides."""
+    calls: list[list[str]] = []
+
+    def simulated(overrides: list[str], seed: int, cohort_offset_days: int) -> dict:
+        outcome = outcomes[len(calls) % len(outcomes)]
+        calls.append(overrides)
+        if outcome == "no cohort":
+            raise LogError("no customer is first seen on or after 2025-04-01")
+        found = aims()
+        if outcome == "no median":
+            found["days_between_orders"]["median"] = None
+        return found
+
+    monkeypatch.setattr(calibrate, "simulated_facts", simulated)
+    return calls
+
+
+FAST = {"trials": 4, "seeds": 1, "seed": 0, "batch": 2, "n_jobs": 1}
+
+
+def test_the_study_survives_trials_with_undefined_facts(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_runs(monkeypatch, ["no cohort", "ok", "no median", "ok"])
+    params = [Parameter("population.need_rate", 0.01, 0.05)]
+    study, found = calibrate.fit(params, TARGETS, [], **FAST)
+    states = [t.state for t in study.trials]
+    assert states == [TrialState.PRUNED, TrialState.COMPLETE] * 2
+    reasons = [t.user_attrs.get(calibrate.UNDEFINED) for t in study.trials]
+    assert "no customer is first seen" in reasons[0]
+    assert reasons[2] == "undefined in every seed: days_between_orders.median"
+    assert sorted(found) == [1, 3]
+    assert study.best_trial.number in found
+
+
+def test_an_int_knob_is_fitted_and_written_as_an_int(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls = fake_runs(monkeypatch, ["ok"])
+    params = [Parameter.parse("population.n_traders=100:300")]
+    study, _ = calibrate.fit(params, TARGETS, [], **FAST)
+    values = [call[-1] for call in calls]
+    assert all(re.fullmatch(r"population\.n_traders=\d+", v) for v in values), values
+    best = study.best_params["population.n_traders"]
+    assert isinstance(best, int) and 100 <= best <= 300
+    preset = tmp_path / "fit.yaml"
+    calibrate.write_preset(preset, study.best_params, "test")
+    assert yaml.safe_load(preset.read_text()) == {"population": {"n_traders": best}}
+    calibrate.compose(["population=classroom", values[0]])  # the override composes
+
+
+def fit_command(tmp_path: Path, *extra: str) -> list[str]:
+    """A tiny study's command line: cohort from the start, classroom market, 120 days."""
+    targets = write_targets(
+        tmp_path / "targets.yaml", yaml.safe_dump(TARGETS | {"cohort_offset_days": 0})
+    )
+    return [
+        *("--targets", str(targets), "--trials", "3", "--seeds", "1", "--n-jobs", "1"),
+        *("--name", "tiny", "--out", str(tmp_path / "out")),
+        *("population=classroom", "days=120", "warm_up_days=10", *extra),
+    ]
+
+
+def test_when_every_trial_has_undefined_facts_it_says_so_and_writes_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys
+) -> None:
+    fake_runs(monkeypatch, ["no cohort"])
+    monkeypatch.setattr(calibrate, "PRESETS", tmp_path / "presets")
+    assert calibrate.main([*NEED_RATE, *fit_command(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "all 3 trials had undefined facts" in err
+    assert "no customer is first seen" in err
+    assert not (tmp_path / "presets").exists()
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_report_counts_trials_with_undefined_facts(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys
+) -> None:
+    fake_runs(monkeypatch, ["ok", "no median", "ok"])
+    monkeypatch.setattr(calibrate, "PRESETS", tmp_path / "presets")
+    assert calibrate.main([*NEED_RATE, *fit_command(tmp_path)]) == 0
+    assert "1 of 3 trials had undefined facts" in capsys.readouterr().out
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert "1 of 3 trials had undefined facts" in report
+    assert (tmp_path / "presets" / "tiny.yaml").is_file()
+
+
+@pytest.mark.slow
+def test_a_real_tiny_study_fits_an_int_knob(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys
+) -> None:
+    """End to end on the simulator: an integer range is fitted, and the preset holds an int."""
+    monkeypatch.setattr(calibrate, "PRESETS", tmp_path / "presets")
+    argv = ["--param", "population.n_traders=200:400", *fit_command(tmp_path)]
+    assert calibrate.main(argv) == 0, capsys.readouterr().err
+    preset = yaml.safe_load((tmp_path / "presets" / "tiny.yaml").read_text())
+    n_traders = preset["population"]["n_traders"]
+    assert isinstance(n_traders, int) and 200 <= n_traders <= 400
