@@ -5,33 +5,53 @@ A log has a row per order or per order line: a customer id, a date or timestamp,
 amount or a quantity and unit price; optionally an invoice id (lines of one invoice are one
 order; without it each customer-day is one order) and a country. Cancellations (invoice ids
 starting with a configurable prefix) and lines with a non-positive quantity, price or amount are
-dropped.
+dropped, and so are invalid lines (no customer or invoice id; a missing or unparsable date; a
+missing, non-numeric or infinite amount): the command says how many of each.
 
     python -m sim.facts LOG.csv.gz --customer CustomerID --date InvoiceDate --quantity Quantity \\
         --unit-price UnitPrice --invoice InvoiceNo --country Country
     python -m sim.facts outputs/runs/.../orders.parquet      # a run's orders: columns known
+
+Every option is checked before the log is read in full, and a bad one stops the command with a
+one-line message and exit status 2. The facts go to `--out` (default `<LOG's name>.facts.json`
+in the current folder, `<LOG's name>.from-DATE.facts.json` with `--first-seen-from DATE`),
+written atomically as strict JSON: a fact that is undefined is `null`.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
+import zlib
 from dataclasses import dataclass, fields
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
-from sim.atomic import write_text
+from sim.atomic import partial_path, write_text
 
 ORDER_BINS = ((1, 1, "1"), (2, 2, "2"), (3, 3, "3"), (4, 5, "4-5"), (6, 10, "6-10"))
 REPEAT_WITHIN = (30, 90, 180)
 TOP_SHARES = (0.01, 0.10, 0.20)
+# Suffixes stripped from a log's name to name its facts file: online_retail.csv.gz -> online_retail
+LOG_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".parquet", ".gz", ".bz2", ".xz", ".zip", ".zst"})
+# What reading a corrupt or truncated CSV, gzip or Parquet file raises
+READ_ERRORS = (ValueError, OSError, EOFError, zlib.error)
 
 
 class LogError(ValueError):
     """A transaction log that cannot be read as one: the message says what is wrong."""
+
+
+class OptionError(ValueError):
+    """A command-line value that is not allowed: the message names the option, the value and what
+    is allowed."""
 
 
 @dataclass(frozen=True)
@@ -55,43 +75,95 @@ SIMULATION = LogColumns()  # the columns of a run's orders.parquet
 OPTIONAL = ("invoice", "country")
 
 
-def read_log(path: Path) -> pd.DataFrame:
-    """A CSV (optionally compressed) or Parquet file as a table."""
+def read_log(path: Path, rows: int | None = None) -> pd.DataFrame:
+    """A CSV (optionally compressed) or Parquet file as a table; with `rows`, only its first rows,
+    so that a bad file or column is refused before a large log is read."""
+    allowed = "give a CSV (optionally compressed) or Parquet file"
+    if not path.exists():
+        raise LogError(f"LOG={path} is not allowed: no such file; {allowed}")
     if not path.is_file():
-        raise LogError(f"LOG={path} is not allowed: no such file")
+        raise LogError(f"LOG={path} is not allowed: it is not a file; {allowed}")
+    if path.stat().st_size == 0:
+        raise LogError(f"LOG={path} is not allowed: the file is empty; {allowed}")
+    parquet = path.suffix.lower() == ".parquet"
     try:
-        if path.suffix == ".parquet":
-            return pd.read_parquet(path)
-        return pd.read_csv(path, low_memory=False, encoding_errors="replace")
-    except (ValueError, OSError) as error:
-        raise LogError(f"LOG={path} cannot be read as CSV or Parquet: {error}") from error
+        if parquet:
+            log = _read_parquet(path, rows)
+        else:
+            log = pd.read_csv(path, nrows=rows, low_memory=False, encoding_errors="replace")
+    except READ_ERRORS as error:
+        kind = "Parquet" if parquet else "CSV"
+        raise LogError(f"LOG={path} is not allowed: not readable as {kind}: {error}") from error
+    if log.empty:
+        raise LogError(f"LOG={path} is not allowed: the log is empty (it has no rows)")
+    return log
+
+
+def _read_parquet(path: Path, rows: int | None) -> pd.DataFrame:
+    if rows is None:
+        return pd.read_parquet(path)
+    file = pq.ParquetFile(path)
+    return next(file.iter_batches(batch_size=rows), file.schema_arrow.empty_table()).to_pandas()
 
 
 def orders(log: pd.DataFrame, columns: LogColumns) -> pd.DataFrame:
     """One row an order: customer, day (a date), amount and country, after cleaning."""
+    return group_orders(clean_lines(log, columns)[0], columns)
+
+
+def clean_lines(log: pd.DataFrame, columns: LogColumns) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The log's valid lines (customer, date, amount, order, country) and how many lines were
+    dropped for each reason (the first that applies), so that the command can say so."""
     _check_columns(log, columns)
     lines = pd.DataFrame({"customer": log[columns.customer], "date": _dates(log, columns.date)})
-    lines["amount"] = _amounts(log, columns)
+    lines["amount"], positive = _amounts(log, columns)
     lines["order"] = log[columns.invoice].astype(str) if columns.invoice else None
     lines["country"] = log[columns.country].astype(str) if columns.country else "unknown"
-    keep = lines["customer"].notna() & (lines["amount"] > 0)
-    if columns.quantity:
-        keep &= pd.to_numeric(log[columns.quantity], errors="coerce") > 0
-    if columns.invoice and columns.cancel_prefix:
-        keep &= ~lines["order"].str.startswith(columns.cancel_prefix)
+    no = pd.Series(False, index=lines.index)
+    invoiced = columns.invoice is not None
+    prefix = columns.cancel_prefix
+    reasons = {
+        "without a customer": lines["customer"].isna(),
+        "with a missing or unparsable date": lines["date"].isna(),
+        "with a missing, non-numeric or infinite amount": ~np.isfinite(lines["amount"]),
+        "without an invoice id": lines["order"].isna() if invoiced else no,
+        "cancelled": lines["order"].str.startswith(prefix) if invoiced and prefix else no,
+        "with a non-positive quantity, price or amount": ~positive,
+    }
+    keep = pd.Series(True, index=lines.index)
+    dropped = {}
+    for reason, bad in reasons.items():
+        count = int((keep & bad).sum())
+        if count:
+            dropped[reason] = count
+        keep &= ~bad
     lines = lines[keep]
     if lines.empty:
         raise LogError(
             "the log has no order left after dropping cancellations and lines without "
-            "a customer or a positive amount"
+            "a customer, a date or a positive amount"
         )
+    return lines, dropped
+
+
+def group_orders(lines: pd.DataFrame, columns: LogColumns) -> pd.DataFrame:
+    """Clean lines as orders: an invoice, or without invoices a customer's day."""
     if columns.invoice is None:
-        lines["order"] = lines["customer"].astype(str) + "@" + lines["date"].dt.date.astype(str)
-    return (
-        lines.groupby(["customer", "order"], sort=False)
-        .agg(date=("date", "min"), amount=("amount", "sum"), country=("country", "first"))
-        .reset_index()
-    )
+        lines = lines.assign(
+            order=lines["customer"].astype(str) + "@" + lines["date"].dt.date.astype(str)
+        )
+    with np.errstate(over="ignore"):  # a total beyond the largest float is inf, refused by facts
+        return (
+            lines.groupby(["customer", "order"], sort=False)
+            .agg(date=("date", "min"), amount=("amount", "sum"), country=("country", "first"))
+            .reset_index()
+        )
+
+
+def dropped_message(dropped: dict[str, int], total: int) -> str:
+    """One line saying how many of the log's lines were dropped, and why."""
+    reasons = ", ".join(f"{count:,} {reason}" for reason, count in dropped.items())
+    return f"dropped {sum(dropped.values()):,} of {total:,} lines: {reasons}"
 
 
 def _check_columns(log: pd.DataFrame, columns: LogColumns) -> None:
@@ -108,6 +180,11 @@ def _check_columns(log: pd.DataFrame, columns: LogColumns) -> None:
     }
     if columns.amount is None and not (columns.quantity and columns.unit_price):
         raise LogError("give --amount, or --quantity and --unit-price, to value the orders")
+    if columns.cancel_prefix and not columns.invoice:
+        raise LogError(
+            f"--cancel-prefix {columns.cancel_prefix} is not allowed without --invoice: "
+            "cancellations are told by their invoice id"
+        )
     for option, name in needed.items():
         if name is not None and name not in log.columns:
             raise LogError(
@@ -117,40 +194,82 @@ def _check_columns(log: pd.DataFrame, columns: LogColumns) -> None:
 
 
 def _dates(log: pd.DataFrame, column: str) -> pd.Series:
+    """The column as naive datetimes (a time zone's wall clock), NaT where a value is missing or
+    unparsable; a column with no date at all, numbers or mixed time zones is refused, since it
+    is most likely the wrong column."""
     values = log[column]
+    if pd.api.types.is_numeric_dtype(values):
+        raise LogError(f"--date {column} is not allowed: its values are numbers, not dates")
     if pd.api.types.is_datetime64_any_dtype(values):
-        return values
-    parsed = pd.to_datetime(values, errors="coerce", format="mixed")
-    bad = values[parsed.isna() & values.notna()]
-    if len(bad) or parsed.isna().all():
-        example = bad.iloc[0] if len(bad) else values.iloc[0]
+        parsed = values
+    else:
+        try:
+            parsed = pd.to_datetime(values, errors="coerce", format="mixed")
+        except ValueError as error:  # mixed time zones
+            raise LogError(f"--date {column} is not allowed: {error}") from error
+    if parsed.isna().all():
+        example = values.dropna().iloc[0] if values.notna().any() else None
         raise LogError(
-            f"--date {column} is not allowed: {len(bad):,} values are not dates or timestamps "
+            f"--date {column} is not allowed: none of its values is a date or timestamp "
             f"(for example {example!r})"
         )
-    return parsed
+    return parsed.dt.tz_localize(None) if parsed.dt.tz is not None else parsed
 
 
-def _amounts(log: pd.DataFrame, columns: LogColumns) -> pd.Series:
+def _amounts(log: pd.DataFrame, columns: LogColumns) -> tuple[pd.Series, pd.Series]:
+    """Each line's amount (NaN or inf where a value is missing, not a number or infinite) and
+    whether its amount, quantity and price are all positive."""
+    quantity = _numbers(log[columns.quantity]) if columns.quantity else None
     if columns.amount is not None:
-        return pd.to_numeric(log[columns.amount], errors="coerce")
-    quantity = pd.to_numeric(log[columns.quantity], errors="coerce")
-    price = pd.to_numeric(log[columns.unit_price], errors="coerce")
-    return quantity * price.where(price > 0)
+        amount = _numbers(log[columns.amount])
+        positive = amount > 0
+    else:
+        price = _numbers(log[columns.unit_price])
+        amount = quantity * price
+        positive = (amount > 0) & (price > 0)
+    if quantity is not None:
+        positive &= quantity > 0
+    return amount, positive
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    """A column as floats, NaN where a value is missing or not a number."""
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return pd.Series(numbers, index=values.index)
+
+
+def parse_day(text: str, option: str = "--first-seen-from") -> date:
+    """An ISO date: anything else (`today`, `03/01/2011`) is refused rather than guessed at."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise OptionError(
+            f"{option} {text!r} is not allowed: give a date as YYYY-MM-DD, e.g. 2011-03-01"
+        ) from None
 
 
 def facts(
     order_table: pd.DataFrame, home: str | None = None, first_seen_from: str | None = None
 ) -> dict:
-    """Every stylised fact of an order table (as `orders` makes it), by name.
+    """Every stylised fact of an order table (as `orders` makes it), by name; a fact that is
+    undefined is None.
 
     `home` is the home country (default: the country with most customers). With
-    `first_seen_from`, only customers whose first order is on or after that date count.
+    `first_seen_from` (YYYY-MM-DD), only customers whose first order is on or after that date
+    count.
     """
+    overflowed = int((~np.isfinite(order_table["amount"])).sum())
+    if overflowed:
+        raise LogError(
+            f"{overflowed:,} orders' totals are beyond the largest float (1.8e308): amounts that "
+            "large are not money; check the amount column or its unit"
+        )
     table = order_table.sort_values("date")
+    # every fact is scale-free: amounts as fractions of the largest cannot overflow a sum
+    table["amount"] = table["amount"] / table["amount"].max()
     first = table.groupby("customer")["date"].transform("min")
     if first_seen_from is not None:
-        table = table[first >= pd.Timestamp(first_seen_from)]
+        table = table[first >= pd.Timestamp(parse_day(first_seen_from))]
         first = first[table.index]
         if table.empty:
             raise LogError(f"no customer is first seen on or after {first_seen_from}")
@@ -158,21 +277,44 @@ def facts(
         orders=("order", "nunique"), revenue=("amount", "sum"), country=("country", "first")
     )
     home = home or str(per_customer["country"].value_counts().idxmax())
-    return {
-        "customers": len(per_customer),
-        "orders": int(per_customer["orders"].sum()),
-        "share_two_plus_orders": float((per_customer["orders"] >= 2).mean()),
-        "orders_per_customer": orders_per_customer(per_customer["orders"]),
-        "days_between_orders": days_between_orders(table),
-        "repeat_within": repeat_within(table, table["date"].max()),
-        "revenue_top_share": {
-            f"top_{round(100 * q)}pct": top_share(per_customer["revenue"], q) for q in TOP_SHARES
-        },
-        "revenue_gini": gini(per_customer["revenue"].to_numpy()),
-        "home_country": home,
-        "outside_home": outside_home(table, per_customer, home),
-        "monthly_revenue_index": monthly_revenue_index(table),
-    }
+    return finite_or_none(
+        {
+            "customers": len(per_customer),
+            "orders": int(per_customer["orders"].sum()),
+            "share_two_plus_orders": float((per_customer["orders"] >= 2).mean()),
+            "orders_per_customer": orders_per_customer(per_customer["orders"]),
+            "days_between_orders": days_between_orders(table),
+            "repeat_within": repeat_within(table, table["date"].max()),
+            "revenue_top_share": {
+                f"top_{round(100 * q)}pct": top_share(per_customer["revenue"], q)
+                for q in TOP_SHARES
+            },
+            "revenue_gini": gini(per_customer["revenue"].to_numpy()),
+            "home_country": home,
+            "outside_home": outside_home(table, per_customer, home),
+            "monthly_revenue_index": monthly_revenue_index(table),
+        }
+    )
+
+
+def finite_or_none(found: dict) -> dict:
+    """`found` with every NaN or infinite float replaced by None: JSON has no NaN, and a fact
+    that is not a number is undefined."""
+    return {key: _finite(value) for key, value in found.items()}
+
+
+def _finite(value: object) -> object:
+    if isinstance(value, dict):
+        return finite_or_none(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def to_json(found: dict) -> str:
+    """The facts as strict JSON (allow_nan=False: a NaN that slipped through fails here, not in
+    the reader of the file)."""
+    return json.dumps(finite_or_none(found), indent=2, allow_nan=False) + "\n"
 
 
 def orders_per_customer(counts: pd.Series) -> dict[str, float]:
@@ -233,7 +375,7 @@ def outside_home(table: pd.DataFrame, per_customer: pd.DataFrame, home: str) -> 
     }
 
 
-def monthly_revenue_index(table: pd.DataFrame) -> dict[str, float]:
+def monthly_revenue_index(table: pd.DataFrame) -> dict[str, float | None]:
     """Revenue of each calendar month (YYYY-MM) as an index whose mean over the months is 100.
     A first or last month the log covers only in part is left out: it would read as a slump."""
     day = table["date"].dt.normalize()
@@ -241,40 +383,47 @@ def monthly_revenue_index(table: pd.DataFrame) -> dict[str, float]:
     month = table["date"].dt.to_period("M")
     complete = (month.dt.start_time >= start) & (month.dt.end_time.dt.normalize() <= end)
     monthly = table[complete].groupby(month[complete].astype(str))["amount"].sum()
-    if monthly.empty:
-        return {}
-    return {name: float(100 * v / monthly.mean()) for name, v in monthly.items()}
+    mean = monthly.mean()  # 0 only if every amount of those months is too small for a float
+    return {name: float(100 * v / mean) if mean > 0 else None for name, v in monthly.items()}
 
 
 def format_facts(found: dict) -> str:
-    """The facts as a short plain-text table."""
-    pct = "{:.1%}".format
+    """The facts as a short plain-text table ("n/a" for an undefined one)."""
     bins = found["orders_per_customer"]
     gaps = found["days_between_orders"]
+    index = found["monthly_revenue_index"]
     rows = [
         ("customers / orders", f"{found['customers']:,} / {found['orders']:,}"),
-        ("share with 2+ orders", pct(found["share_two_plus_orders"])),
-        ("orders per customer " + " / ".join(bins), " / ".join(pct(v) for v in bins.values())),
+        ("share with 2+ orders", _pct(found["share_two_plus_orders"])),
+        ("orders per customer " + " / ".join(bins), " / ".join(map(_pct, bins.values()))),
         ("days between orders median (p25-p75)", _gaps(gaps)),
         (
             "ordered again within 30 / 90 / 180 days",
-            " / ".join("n/a" if v is None else pct(v) for v in found["repeat_within"].values()),
+            " / ".join(map(_pct, found["repeat_within"].values())),
         ),
         (
             "revenue share of top 1 / 10 / 20%",
-            " / ".join(pct(v) for v in found["revenue_top_share"].values()),
+            " / ".join(map(_pct, found["revenue_top_share"].values())),
         ),
-        ("revenue Gini", f"{found['revenue_gini']:.3f}"),
+        ("revenue Gini", _number(found["revenue_gini"], ".3f")),
         (
             f"outside {found['home_country']}: customers / orders / revenue",
-            " / ".join(pct(v) for v in found["outside_home"].values()),
+            " / ".join(map(_pct, found["outside_home"].values())),
         ),
         (
             "monthly revenue index (mean 100)",
-            ", ".join(f"{m} {v:.0f}" for m, v in found["monthly_revenue_index"].items()),
+            ", ".join(f"{m} {_number(v, '.0f')}" for m, v in index.items()) or "n/a",
         ),
     ]
     return "\n".join(f"  {label:<44} {value}" for label, value in rows)
+
+
+def _number(value: float | None, spec: str) -> str:
+    return "n/a" if value is None else format(value, spec)
+
+
+def _pct(value: float | None) -> str:
+    return _number(value, ".1%")
 
 
 def _gaps(gaps: dict) -> str:
@@ -299,16 +448,68 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
             parser.add_argument(option, default=field.default, help=f"(default: {field.default})")
     parser.add_argument("--home", help="home country (default: the one with most customers)")
     parser.add_argument(
-        "--first-seen-from", metavar="DATE", help="only customers first seen on or after DATE"
+        "--first-seen-from",
+        metavar="DATE",
+        help="only customers first seen on or after DATE (YYYY-MM-DD)",
     )
-    parser.add_argument("--out", type=Path, default=Path("facts.json"), help="JSON file to write")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="JSON file to write; missing folders are created (default: LOG's name without its "
+        "extensions, plus .from-DATE with --first-seen-from, plus .facts.json, in the current "
+        "folder: orders.facts.json, online_retail.from-2011-03-01.facts.json)",
+    )
     return parser.parse_args(argv)
+
+
+def default_out(log: Path, first_seen_from: date | None) -> Path:
+    """`<log's name>[.from-DATE].facts.json` in the current folder: different logs and cohorts
+    don't overwrite each other's facts, and the log's folder may be read-only."""
+    name = Path(log.name)
+    while name.suffix.lower() in LOG_SUFFIXES:
+        name = Path(name.stem)
+    cohort = f".from-{first_seen_from.isoformat()}" if first_seen_from else ""
+    return Path(f"{name}{cohort}.facts.json")
+
+
+def check_out(out: Path, log: Path) -> None:
+    """Refuse an --out that could not be written (a folder, under a file, in a read-only
+    folder) or that is the log itself, before any work rather than after it."""
+    if out.is_dir():
+        raise OptionError(
+            f"--out {out} is not allowed: it is a folder; give a file, e.g. {out / 'facts.json'}"
+        )
+    if out.resolve() == log.resolve():
+        raise OptionError(f"--out {out} is not allowed: it is the log itself; give another file")
+    folder = out.parent
+    while not folder.exists():  # folders that are missing are created when the facts are written
+        folder = folder.parent
+    if not folder.is_dir():
+        raise OptionError(
+            f"--out {out} is not allowed: {folder} is a file, not a folder; give a file in a folder"
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OptionError(f"--out {out} is not allowed: the folder {folder} is not writable")
+
+
+def write_facts(out: Path, found: dict) -> None:
+    """Strict JSON, written atomically (via `<out>.partial`) into a folder created if missing,
+    so a failed write never leaves a file that looks complete."""
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_text(out, to_json(found))
+    except OSError as error:
+        partial_path(out).unlink(missing_ok=True)
+        raise OptionError(f"--out {out} could not be written: {error}") from error
 
 
 def log_columns(args: argparse.Namespace, log: pd.DataFrame) -> LogColumns:
     """The columns the command line names, with the optional ones' defaults where the log has
     them."""
     names = {f.name: getattr(args, f.name) for f in fields(LogColumns)}
+    for name in ("customer", "date"):
+        if not names[name]:
+            raise OptionError(f"--{name} '' is not allowed: name the log's column of the {name}")
     for name in OPTIONAL:
         default = getattr(SIMULATION, name)
         if names[name] is None and default in log.columns:
@@ -319,26 +520,52 @@ def log_columns(args: argparse.Namespace, log: pd.DataFrame) -> LogColumns:
     return LogColumns(**names)
 
 
+def check_home(home: str | None, countries: pd.Series) -> None:
+    """Refuse a --home that no order comes from: every customer would count as abroad."""
+    known = countries.value_counts().index.astype(str)  # the likeliest home first
+    if home is not None and home not in known:
+        shown = ", ".join(known[:10]) + (", ..." if len(known) > 10 else "")
+        raise OptionError(
+            f"--home {home} is not allowed: the log's countries are {shown} (most orders first)"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        log = read_log(args.log)
-        found = facts(orders(log, log_columns(args, log)), args.home, args.first_seen_from)
+        run(args)
+    except OptionError as error:
+        print(f"Option error: {error}", file=sys.stderr)
+        return 2
     except LogError as error:
         print(f"Log error: {error}", file=sys.stderr)
         return 2
-    write_text(args.out, json.dumps(found, indent=2) + "\n")
-    print(
-        f"Stylised facts of {args.log}"
-        + (
-            f" (customers first seen on or after {args.first_seen_from})"
-            if args.first_seen_from
-            else ""
-        )
-        + f"; written to {args.out}"
-    )
-    print(format_facts(found))
     return 0
+
+
+def run(args: argparse.Namespace) -> None:
+    """Check every option and the log's first line before reading the whole log, so a bad value
+    is refused in a moment and nothing is written; then compute and write the facts."""
+    first_seen = None if args.first_seen_from is None else parse_day(args.first_seen_from)
+    home = args.home or None
+    out = args.out or default_out(args.log, first_seen)
+    check_out(out, args.log)
+    header = read_log(args.log, rows=1)
+    columns = log_columns(args, header)
+    _check_columns(header, columns)
+    if home and columns.country is None:
+        raise OptionError(f"--home {home} is not allowed: the log has no --country column")
+    log = read_log(args.log)
+    lines, dropped = clean_lines(log, columns)
+    table = group_orders(lines, columns)
+    check_home(home, table["country"])
+    if dropped:
+        print(f"Warning: {dropped_message(dropped, len(log))}", file=sys.stderr)
+    found = facts(table, home, None if first_seen is None else first_seen.isoformat())
+    write_facts(out, found)
+    cohort = f" (customers first seen on or after {first_seen})" if first_seen else ""
+    print(f"Stylised facts of {args.log}{cohort}; written to {out}")
+    print(format_facts(found))
 
 
 if __name__ == "__main__":

@@ -1,19 +1,25 @@
-"""Stylised facts from transaction logs: hand-made logs worked out by hand, bad logs named, the
-simulation's own orders, and the real retailer's log against the targets file when present."""
+"""Stylised facts from transaction logs: hand-made logs worked out by hand, bad logs and bad
+options refused before any work (exit 2, nothing written), invalid lines dropped and counted,
+strict JSON whatever the amounts, the simulation's own orders, and the real retailer's log
+against the targets file when present."""
 
 from __future__ import annotations
 
+import gzip
+import json
+import math
+import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim import facts
-from sim.facts import LogColumns, LogError
+from sim.facts import LogColumns, LogError, OptionError
 from tests.conftest import assert_refused, run_module
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,6 +113,7 @@ def test_without_invoices_a_customer_day_is_one_order() -> None:
         (lambda log: log.assign(when="yesterday"), ["--date when", "'yesterday'"]),
         (lambda log: log.iloc[:0], ["empty"]),
         (lambda log: log.assign(qty=-1), ["no order left"]),
+        (lambda log: log.assign(when=3), ["--date when", "numbers"]),
     ],
 )
 def test_bad_logs_are_named(change, fragments: list[str]) -> None:
@@ -164,6 +171,220 @@ def test_a_log_without_invoice_or_country_columns_needs_no_options(
 
 def test_a_missing_log_exits_2_with_its_name(tmp_path: Path) -> None:
     assert_refused(run_module("sim.facts", str(tmp_path / "nope.csv")), "nope.csv")
+
+
+def strict_json(text: str) -> dict:
+    """Parse as strict JSON: NaN, Infinity and -Infinity, which Python writes by default, fail."""
+
+    def refuse(constant: str) -> None:
+        raise ValueError(f"{constant} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def sales_log(folder: Path, amounts: list[object] | None = None) -> Path:
+    """A CSV log with a run's column names: buyers 1, 2, 1, ... on consecutive days."""
+    amounts = amounts or [2.0, 3.0, 4.0]
+    days = [f"2024-03-{1 + i % 28:02d}" for i in range(len(amounts))]
+    buyers = [1 + i % 2 for i in range(len(amounts))]
+    path = folder / "sales.csv"
+    pd.DataFrame({"buyer": buyers, "date": days, "amount": amounts}).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def no_work(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Run in tmp_path (the default --out goes there), failing if the log's lines are cleaned:
+    a bad value must be refused before any work starts."""
+    monkeypatch.chdir(tmp_path)
+
+    def work_started(*args: object) -> None:
+        raise AssertionError("the log was processed before a bad value was refused")
+
+    monkeypatch.setattr(facts, "clean_lines", work_started)
+
+
+def refused(argv: list[str], capsys: pytest.CaptureFixture[str], *fragments: str) -> None:
+    """`main(argv)` exits 2 with a one-line message naming `fragments`."""
+    assert facts.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    for fragment in fragments:
+        assert fragment in err, (fragment, err)
+
+
+def test_a_bad_first_seen_date_exits_2_without_a_traceback(tmp_path: Path) -> None:
+    done = run_module("sim.facts", str(sales_log(tmp_path)), "--first-seen-from", "notadate")
+    assert_refused(done, "--first-seen-from 'notadate' is not allowed", "YYYY-MM-DD")
+
+
+@pytest.mark.parametrize(
+    ("options", "fragments"),
+    [
+        (["--first-seen-from", "notadate"], ["--first-seen-from 'notadate'", "YYYY-MM-DD"]),
+        (["--first-seen-from", "03/01/2024"], ["--first-seen-from '03/01/2024'"]),
+        (["--out", "{log}/facts.json"], ["--out", "sales.csv is a file, not a folder"]),
+        (["--out", "{folder}"], ["--out", "it is a folder"]),
+        (["--out", "{log}"], ["--out", "it is the log itself"]),
+        (["--customer", ""], ["--customer '' is not allowed"]),
+        (["--amount", "price"], ["--amount price is not allowed", "no such column"]),
+        (["--home", "UK"], ["--home UK is not allowed", "no --country column"]),
+        (["--cancel-prefix", "C"], ["--cancel-prefix C is not allowed without --invoice"]),
+    ],
+)
+def test_bad_options_are_refused_before_any_work(
+    options: list[str], fragments: list[str], tmp_path: Path, no_work: None, capsys
+) -> None:
+    log = sales_log(tmp_path)
+    argv = [str(log), *(o.format(log=log, folder=tmp_path) for o in options)]
+    refused(argv, capsys, *fragments)
+    assert [p.name for p in tmp_path.rglob("*")] == ["sales.csv"]  # nothing written
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into any folder")
+def test_an_out_in_a_read_only_folder_is_refused(tmp_path: Path, no_work: None, capsys) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    refused([str(sales_log(tmp_path)), "--out", str(locked / "f.json")], capsys, "not writable")
+
+
+TRUNCATED_GZIP = gzip.compress(b"buyer,date,amount\n" * 9000)[:60]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "fragments"),
+    [
+        ("log.csv", None, ["LOG=", "no such file"]),
+        ("log.csv", b"", ["LOG=", "the file is empty"]),
+        ("log.csv", b"buyer,date,amount\n", ["LOG=", "the log is empty"]),
+        ("log.csv", b"buyer;date;amount\n1;2024-03-01;2\n", ["--customer buyer", "no such column"]),
+        ("log.csv.gz", b"buyer,date,amount\n", ["LOG=", "not readable as CSV"]),
+        ("log.csv.gz", TRUNCATED_GZIP, ["LOG=", "not readable as CSV"]),
+        ("orders.parquet", b"buyer", ["LOG=", "not readable as Parquet"]),
+    ],
+)
+def test_bad_logs_are_refused_before_any_work(
+    name: str, content: bytes | None, fragments: list[str], tmp_path: Path, no_work, capsys
+) -> None:
+    log = tmp_path / name
+    if content is not None:
+        log.write_bytes(content)
+    refused([str(log)], capsys, *fragments)
+    assert [p.name for p in tmp_path.iterdir()] == ([] if content is None else [name])
+    refused([str(tmp_path)], capsys, "it is not a file")  # a folder is no log either
+
+
+def test_a_home_no_order_comes_from_is_refused(tmp_path: Path, capsys) -> None:
+    log = tmp_path / "log.csv"
+    line_log().to_csv(log, index=False)
+    options = ["--customer", "customer", "--date", "when", "--quantity", "qty", "--unit-price"]
+    argv = [str(log), *options, "price", "--country", "country", "--home", "DE"]
+    refused([*argv, "--out", str(tmp_path / "f.json")], capsys, "--home DE", "UK, FR")
+    assert not (tmp_path / "f.json").exists()
+
+
+def test_out_into_missing_folders_creates_them(tmp_path: Path) -> None:
+    out = tmp_path / "new" / "deeper" / "facts.json"
+    assert facts.main([str(sales_log(tmp_path)), "--out", str(out)]) == 0
+    assert strict_json(out.read_text())["customers"] == 2
+    assert [p.name for p in out.parent.iterdir()] == ["facts.json"]  # no .partial left
+
+
+def test_a_failed_write_leaves_no_file_that_looks_complete(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    def disk_full(path: Path, text: str) -> None:
+        facts.partial_path(path).write_text(text[:10])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(facts, "write_text", disk_full)
+    out = tmp_path / "facts.json"
+    refused([str(sales_log(tmp_path)), "--out", str(out)], capsys, "--out", "No space left")
+    assert not out.exists()
+    assert not facts.partial_path(out).exists()
+
+
+def test_the_readme_examples_write_distinct_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "data" / "online_retail.csv.gz"
+    log.parent.mkdir()
+    pd.read_csv(sales_log(tmp_path)).to_csv(log, index=False)
+    monkeypatch.chdir(tmp_path)
+    assert facts.main([str(log)]) == 0
+    assert facts.main([str(log), "--first-seen-from", "2024-03-02"]) == 0
+    whole = strict_json(Path("online_retail.facts.json").read_text())
+    cohort = strict_json(Path("online_retail.from-2024-03-02.facts.json").read_text())
+    assert (whole["customers"], cohort["customers"]) == (2, 1)
+    assert facts.default_out(Path("runs/x/orders.parquet"), None) == Path("orders.facts.json")
+
+
+def test_nan_and_infinite_amounts_are_dropped_counted_and_json_stays_strict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # two customers' amounts near the float maximum would overflow a sum of revenue to inf
+    amounts = [2.0, "nan", "inf", "-inf", "abc", 1.5e308, 1.5e308, 4.0]
+    out = tmp_path / "facts.json"
+    assert facts.main([str(sales_log(tmp_path, amounts)), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "dropped 4 of 8 lines: 4 with a missing, non-numeric or infinite amount" in err
+    text = out.read_text()
+    assert "NaN" not in text and "Infinity" not in text
+    found = strict_json(text)
+    assert found["orders"] == 4
+    assert 0 <= found["revenue_gini"] <= 1  # defined: amounts are scaled before summing
+    assert found["days_between_orders"]["median"] is not None
+    assert facts.to_json({"a": {"b": math.nan}, "c": math.inf}) == (
+        '{\n  "a": {\n    "b": null\n  },\n  "c": null\n}\n'
+    )
+
+
+def test_invalid_lines_are_dropped_and_counted_by_reason() -> None:
+    log = line_log().astype({"price": object})
+    log.loc[0, "when"] = "notadate"
+    log.loc[1, "customer"] = None
+    log.loc[2, "invoice"] = None
+    log.loc[3, "price"] = "abc"
+    lines, dropped = facts.clean_lines(log, LINES)
+    assert dropped == {
+        "without a customer": 1,
+        "with a missing or unparsable date": 1,
+        "with a missing, non-numeric or infinite amount": 1,
+        "without an invoice id": 1,
+        "cancelled": 1,
+        "with a non-positive quantity, price or amount": 1,
+    }
+    assert len(lines) == len(log) - 6
+    assert facts.dropped_message(dropped, len(log)).startswith("dropped 6 of 10 lines: 1 without")
+
+
+AMOUNTS = st.floats() | st.sampled_from([math.nan, math.inf, -math.inf, 1e308, 5e-324])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 90), AMOUNTS), min_size=1))
+def test_any_amounts_give_strict_json_or_a_clear_refusal(
+    rows: list[tuple[int, int, float]],
+) -> None:
+    log = pd.DataFrame(rows, columns=["buyer", "day", "amount"])
+    log["date"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(log["day"], unit="D")
+    columns = LogColumns(invoice=None, country=None)
+    finite = np.isfinite(log["amount"])
+    try:
+        lines, dropped = facts.clean_lines(log, columns)
+        found = facts.facts(facts.group_orders(lines, columns))
+    except LogError as error:  # nothing left, or an order's total overflows a float
+        assert not (finite & (log["amount"] > 0)).any() or "beyond the largest float" in str(error)
+        return
+    assert dropped.get("with a missing, non-numeric or infinite amount", 0) == (~finite).sum()
+    assert strict_json(facts.to_json(found))["customers"] == lines["customer"].nunique()
+
+
+def test_parse_day_takes_iso_dates_only() -> None:
+    assert str(facts.parse_day("2011-03-01")) == "2011-03-01"
+    for text in ("today", "notadate", "2011-02-30"):
+        with pytest.raises(OptionError, match=f"'{text}' is not allowed"):
+            facts.parse_day(text)
 
 
 def close(found: object, target: object, path: str = "") -> None:
