@@ -41,6 +41,47 @@ LOWER_IS_BETTER = frozenset(
     {"churn_rate", "cart_abandonment", "return_rate", "belief_error", "marketing_cost"}
 )
 CONFIDENCE = 0.95
+# summary.json's metrics (sim.metrics.summarize and the run's own), which --metrics may name
+# before any run exists; nested ones go by dotted name under these (groups.rfm.repeat_rate).
+METRICS = frozenset(
+    {
+        *HEADLINE_METRICS,
+        "sessions",
+        "contacts",
+        "buyers_with_orders",
+        "redemptions",
+        "unsubscribes",
+        "segmentation_accuracy",
+        "mean_tie",
+        "mean_satisfaction",
+        "return_rate",
+        "belief_error",
+        "new_seller_order_share",
+        "mean_match",
+        "flips_per_1k_trader_days",
+        "ties_broken_by_flips",
+        "dual_role_share",
+        "reactivated_customers",
+        "treated_customers",
+        "holdout_customers",
+        "incremental_orders",
+        "incremental_profit",
+        "wall_seconds",
+    }
+)
+NESTED = frozenset(
+    {
+        "groups",
+        "abandonment_by_reason",
+        "contact_conversion_by_channel",
+        "contact_conversion_by_tool",
+        "contact_conversion_by_segment",
+    }
+)
+# columns of a sweep table that describe a run rather than measure it
+NOT_METRICS = frozenset(
+    {"seed", "days", "warm_up_days", "n_traders", "config_hash", "status", "error", "run_dir"}
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +97,11 @@ class Design:
         policy = ", ".join(f"{k}={row[k]}" for k in self.policy_keys)
         context = ", ".join(f"{k}={row[k]}" for k in self.context_keys)
         return f"{policy} | {context}" if context else policy
+
+    def baseline_label(self, context: str = "") -> str:
+        """`strategy=baseline`, or `strategy=baseline | service=free_shipping` in a context."""
+        name = ", ".join(f"{k}={v}" for k, v in self.baseline.items())
+        return f"{name} | {context}" if context else name
 
 
 def parse_baseline(items: list[str]) -> dict[str, Any]:
@@ -90,18 +136,53 @@ def design_of(table: pd.DataFrame, baseline: dict[str, Any]) -> Design:
     return Design(list(baseline), context, baseline)
 
 
-def check_metrics(table: pd.DataFrame, metrics: list[str]) -> list[str]:
-    """The metrics to compare, each a numeric column of the table (or `roi`)."""
-    empty = [c for c in table.columns if table[c].isna().all()]  # e.g. retention in short runs
-    numeric = set(table.select_dtypes("number").columns) | set(empty) | {"roi"}
+def parse_metrics(text: str) -> list[str]:
+    """`--metrics`' comma-separated names, once each; none is an error, not an empty report."""
+    metrics = list(dict.fromkeys(m.strip() for m in text.split(",") if m.strip()))
+    if not metrics:
+        raise ConfigError(
+            f"--metrics {text!r} is not allowed: name one or more metrics, comma-separated, "
+            f"e.g. {','.join(HEADLINE_METRICS[:3])}"
+        )
+    return metrics
+
+
+def table_metrics(table: pd.DataFrame) -> set[str]:
+    """The metrics a sweep table holds: its numeric columns, those no run has a value of
+    (e.g. retention in short runs) and `roi`; not its overrides, seed or status."""
+    overrides = set(override_columns(table)) if "seed" in table else set()
+    empty = {c for c in table.columns if table[c].isna().all()}
+    numeric = set(table.select_dtypes("number").columns) | empty | {"roi"}
+    return numeric - overrides - NOT_METRICS
+
+
+def check_metrics(metrics: list[str], known: set[str] | None = None) -> list[str]:
+    """The metrics, each one of `known` (a sweep table's) or, before any run, of `METRICS` or
+    a dotted name under a nested one (groups.rfm.repeat_rate)."""
+    names = METRICS if known is None else known
     for metric in metrics:
-        if metric not in numeric:
-            top = sorted(m for m in numeric - {"seed"} if "." not in m)
+        nested = known is None and "." in metric and metric.partition(".")[0] in NESTED
+        if metric not in names and not nested:
+            top = sorted(m for m in names if "." not in m)
             raise ConfigError(
-                f"--metrics {metric} is not allowed: the sweep's metrics are {', '.join(top)} "
+                f"--metrics {metric} is not allowed: the metrics are {', '.join(top)} "
                 "and nested ones by dotted name (e.g. groups.rfm.repeat_rate)"
             )
     return metrics
+
+
+def check_rank_by(rank_by: str | None, metrics: list[str]) -> str:
+    """The ranking's metric, one of those compared; by default repeat_rate if compared, else
+    the first."""
+    if rank_by is None:
+        return "repeat_rate" if "repeat_rate" in metrics else metrics[0]
+    if rank_by not in metrics:
+        hint = f" (or add {rank_by} to --metrics)" if rank_by in METRICS else ""
+        raise ConfigError(
+            f"--rank-by {rank_by} is not allowed: rank by one of the metrics compared "
+            f"(--metrics): {', '.join(metrics)}{hint}"
+        )
+    return rank_by
 
 
 def pair_runs(table: pd.DataFrame, design: Design) -> pd.DataFrame:
@@ -171,6 +252,8 @@ def compare(table: pd.DataFrame, design: Design, metrics: list[str]) -> pd.DataF
     difference with its 95% CI, relative uplift, p-value and Holm-adjusted p-value. Seeds
     where either run has no value of the metric are not paired."""
     pairs = pair_runs(table, design)
+    if pairs.empty:
+        raise ConfigError("no policy shares a seed with the baseline: nothing to compare")
     rows = []
     for (policy, context), group in pairs.groupby(["policy", "context"], sort=False):
         for metric in metrics:
@@ -178,6 +261,7 @@ def compare(table: pd.DataFrame, design: Design, metrics: list[str]) -> pd.DataF
             b = group[f"b.{metric}"].to_numpy(float)
             both = ~(np.isnan(x) | np.isnan(b))
             diff, low, high = mean_ci(x[both] - b[both])
+            mean, mean_low, mean_high = mean_ci(x)
             base_mean = float(b[both].mean()) if both.any() else np.nan
             rows.append(
                 {
@@ -187,7 +271,9 @@ def compare(table: pd.DataFrame, design: Design, metrics: list[str]) -> pd.DataF
                     "seeds": int(both.sum()),
                     # where the baseline has no value (contact conversion without contacts)
                     # the policy's own mean still informs
-                    "mean": float(np.nanmean(x)) if (~np.isnan(x)).any() else np.nan,
+                    "mean": mean,
+                    "mean_ci_low": mean_low,
+                    "mean_ci_high": mean_high,
                     "baseline_mean": base_mean,
                     "difference": diff,
                     "ci_low": low,
@@ -197,8 +283,6 @@ def compare(table: pd.DataFrame, design: Design, metrics: list[str]) -> pd.DataF
                 }
             )
     result = pd.DataFrame(rows)
-    if result.empty:
-        raise ConfigError("no policy shares a seed with the baseline: nothing to compare")
     result["p_holm"] = result.groupby("metric")["p_value"].transform(holm)
     return result
 
@@ -218,16 +302,38 @@ def policy_means(table: pd.DataFrame, design: Design, metrics: list[str]) -> pd.
 
 
 def ranking(comparison: pd.DataFrame, design: Design, metric: str) -> pd.DataFrame:
-    """Policies ranked within each context by their paired difference on `metric` (the best
-    first: highest, or lowest for costs and losses such as churn), with the Holm p-value."""
+    """Policies ranked within each context on `metric`, the best first (highest, or lowest for
+    costs and losses such as churn). They rank by their paired difference from the baseline,
+    itself ranked at 0; where the baseline has no value of the metric (contact conversion
+    without contacts), by their own means instead (column `by`). A policy without a value has
+    rank NaN, as has the baseline when no policy has one: there is nothing to rank."""
     rows = comparison[comparison["metric"] == metric]
-    baseline = rows.drop_duplicates("context").assign(
-        difference=0.0, ci_low=np.nan, ci_high=np.nan, p_holm=np.nan
-    )
-    name = ", ".join(f"{k}={v}" for k, v in design.baseline.items())
-    baseline["policy"] = [f"{name} | {c}" if c else name for c in baseline["context"]]
-    rows = pd.concat([rows, baseline], ignore_index=True)
+    parts = [
+        _to_rank(group, design.baseline_label(context))
+        for context, group in rows.groupby("context", sort=False)
+    ]
+    columns = ["context", "rank", "policy", "by", "value", "ci_low", "ci_high", "p_holm"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    ranks = pd.concat(parts, ignore_index=True)
     ascending = metric in LOWER_IS_BETTER
-    rows["rank"] = rows.groupby("context")["difference"].rank(ascending=ascending, method="min")
-    columns = ["context", "rank", "policy", "difference", "ci_low", "ci_high", "p_holm"]
-    return rows.sort_values(["context", "rank"])[columns].reset_index(drop=True)
+    ranks["rank"] = ranks.groupby("context")["value"].rank(ascending=ascending, method="min")
+    return ranks.sort_values(["context", "rank"])[columns].reset_index(drop=True)
+
+
+def _to_rank(group: pd.DataFrame, baseline: str) -> pd.DataFrame:
+    """One context's comparison rows with the value they rank on, and the baseline's row."""
+    if group["baseline_mean"].notna().any():
+        ranked = group.assign(by="difference", value=group["difference"])
+        base = 0.0 if ranked["value"].notna().any() else np.nan
+    else:
+        ranked = group.assign(
+            by="mean",
+            value=group["mean"],
+            ci_low=group["mean_ci_low"],
+            ci_high=group["mean_ci_high"],
+            p_holm=np.nan,
+        )
+        base = np.nan
+    row = dict(context=group["context"].iloc[0], policy=baseline, by=ranked["by"].iloc[0])
+    return pd.concat([ranked, pd.DataFrame([row | dict(value=base)])], ignore_index=True)

@@ -42,7 +42,8 @@ FUNNEL = ["sessions", "carts", "orders"]
 
 @dataclass(frozen=True)
 class Block:
-    """One piece of a report: `kind` is heading, text, table or figure."""
+    """One piece of a report: `kind` is heading, text, note (text the command also prints, as
+    it warns of something missing), table or figure."""
 
     kind: str
     content: object
@@ -62,10 +63,10 @@ def fmt(metric: str, value: float, difference: bool = False) -> str:
     return f"{value:{sign}.3g}"
 
 
-def interval(metric: str, low: float, high: float) -> str:
+def interval(metric: str, low: float, high: float, difference: bool = True) -> str:
     if np.isnan(low):
         return "n/a"
-    return f"[{fmt(metric, low, True)}, {fmt(metric, high, True)}]"
+    return f"[{fmt(metric, low, difference)}, {fmt(metric, high, difference)}]"
 
 
 def intervals(metric: str, rows: pd.DataFrame) -> list[str]:
@@ -110,15 +111,51 @@ def metric_table(comparison: pd.DataFrame, metric: str) -> pd.DataFrame:
 
 
 def ranking_table(ranks: pd.DataFrame, metric: str) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "rank": ranks["rank"].astype(int),
-            "policy": ranks["policy"],
-            "difference": [fmt(metric, v, True) for v in ranks["difference"]],
-            "95% CI": intervals(metric, ranks),
-            "Holm p": [p_text(p) for p in ranks["p_holm"]],
-        }
-    )
+    """The ranked policies; the value column is named by what they rank on (`by`)."""
+    ranked = ranks[ranks["rank"].notna()]
+    by = list(dict.fromkeys(ranked["by"]))
+    table = pd.DataFrame({"rank": ranked["rank"].astype(int), "policy": ranked["policy"]})
+    if len(by) > 1:
+        table["by"] = ranked["by"]
+    differences = (ranked["by"] == "difference").tolist()
+    table[by[0] if len(by) == 1 else "value"] = [
+        fmt(metric, v, d) for v, d in zip(ranked["value"], differences, strict=True)
+    ]
+    table["95% CI"] = [
+        interval(metric, r.ci_low, r.ci_high, d)
+        for r, d in zip(ranked.itertuples(), differences, strict=True)
+    ]
+    table["Holm p"] = [p_text(p) for p in ranked["p_holm"]]
+    return table
+
+
+def ranking_blocks(ranks: pd.DataFrame, metric: str) -> list[Block]:
+    """The ranking, saying what it ranks on, and notes naming the policies left out for want
+    of a value of the metric, or why there is no ranking at all."""
+    direction = "lower" if metric in paired.LOWER_IS_BETTER else "higher"
+    ranked = ranks[ranks["rank"].notna()]
+    unranked = list(ranks.loc[ranks["rank"].isna(), "policy"])
+    if ranked.empty:
+        why = (
+            f"No ranking by {metric}: it is undefined (n/a) in the runs of every policy "
+            "compared, so there is nothing to rank; rank by another metric with --rank-by."
+        )
+        return [Block("note", why)]
+    texts = []
+    if (ranked["by"] == "difference").any():
+        texts.append("Paired difference from the baseline on common seeds")
+    if (ranked["by"] == "mean").any():
+        texts.append(
+            f"{'where' if texts else 'As'} the baseline has no {metric} (undefined in its "
+            "runs), the policies rank by their own mean over seeds, with its 95% CI"
+        )
+    blocks = [Block("text", "; ".join(texts) + f"; {direction} is better.")]
+    blocks.append(Block("table", ranking_table(ranks, metric)))
+    if unranked:
+        blocks.append(
+            Block("note", f"{metric} is undefined (n/a) for {', '.join(unranked)}: not ranked.")
+        )
+    return blocks
 
 
 def figures(table: pd.DataFrame, design: Design, metrics: list[str], out: Path) -> list[Block]:
@@ -184,17 +221,11 @@ def build(
     comparison = paired.compare(table, design, metrics)
     ranks = paired.ranking(comparison, design, rank_by)
     status = table["status"].value_counts()
-    baseline = ", ".join(f"{k}={v}" for k, v in design.baseline.items())
     blocks = [
         Block("heading", title, 1),
-        Block("text", _setup_text(table, design, baseline, status)),
+        Block("text", _setup_text(table, design, design.baseline_label(), status)),
         Block("heading", f"Ranking by {rank_by}"),
-        Block(
-            "text",
-            f"Paired difference from the baseline on common seeds; "
-            f"{'lower' if rank_by in paired.LOWER_IS_BETTER else 'higher'} is better.",
-        ),
-        Block("table", ranking_table(ranks, rank_by)),
+        *ranking_blocks(ranks, rank_by),
         Block("heading", "Overview: paired differences from the baseline"),
         Block(
             "text",
@@ -244,6 +275,8 @@ def to_markdown(blocks: list[Block], base: Path) -> str:
             parts.append(f"{'#' * block.level} {block.content}")
         elif block.kind == "text":
             parts.append(str(block.content))
+        elif block.kind == "note":
+            parts.append(f"**Note:** {block.content}")
         elif block.kind == "table":
             parts.append(_markdown_table(block.content))
         else:
@@ -269,6 +302,8 @@ def to_html(blocks: list[Block]) -> str:
             body.append(f"<h{block.level}>{html.escape(str(block.content))}</h{block.level}>")
         elif block.kind == "text":
             body.append(f"<p>{html.escape(str(block.content))}</p>")
+        elif block.kind == "note":
+            body.append(f"<p><strong>Note:</strong> {html.escape(str(block.content))}</p>")
         elif block.kind == "table":
             body.append(block.content.to_html(index=False, border=0, escape=True))
         else:

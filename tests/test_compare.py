@@ -3,17 +3,24 @@ sweep table, clear errors, and the report written end to end by `python -m sim.c
 
 from __future__ import annotations
 
+import json
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim import paired
+from sim import compare, paired, report, sweep
 from sim.config import ConfigError
-from tests.conftest import assert_refused, run_module
+from sim.metrics import summarize
+from sim.run import simulate
+from tests.conftest import assert_refused, run_module, small_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -149,3 +156,220 @@ def test_compare_runs_a_sweep_and_writes_the_report(tmp_path: Path) -> None:
     assert (out / "sweep.parquet").exists()
 
     assert_refused(run_module("sim.compare", str(out), "--baseline", "colour=red"), "colour=red")
+    # The baseline makes no contacts, so has no contact conversion: no crash, and it is named.
+    ranked = run_module("sim.compare", str(out), "--rank-by", "contact_conversion")
+    assert ranked.returncode == 0, ranked.stderr[-3000:]
+    assert "undefined (n/a) for strategy=baseline" in ranked.stderr
+    assert "undefined (n/a) for strategy=baseline" in (out / "report.md").read_text()
+
+
+def test_the_metrics_known_before_any_run_are_those_of_a_summary() -> None:
+    config = small_config("population=classroom", n_traders=60, days=20)
+    result = simulate(config)
+    window = dict(window_start=config.warm_up_days, window_end=config.days)
+    metrics = summarize(result.orders, result.events, n_traders=60, **window)
+    nested = {k for k, v in metrics.items() if isinstance(v, dict)}
+    assert set(metrics) - nested | {"wall_seconds"} == paired.METRICS
+    assert nested | {"groups"} == paired.NESTED
+    assert {"wall_seconds", "groups"} <= set(result.summary)
+
+
+def with_metric(metric: str, values: list[float]) -> pd.DataFrame:
+    """showdown() with a metric NaN for the baseline (no contacts: no contact conversion, no
+    marketing: no incremental profit) and `values` for rfm's four runs."""
+    table = showdown()
+    table.insert(table.columns.get_loc("status"), metric, np.nan)
+    table.loc[table["strategy"] == "rfm", metric] = values
+    return table
+
+
+def ranked(table: pd.DataFrame, metric: str) -> tuple[pd.DataFrame, list[report.Block]]:
+    design = paired.design_of(table, {"strategy": "baseline"})
+    ranks = paired.ranking(paired.compare(table, design, [metric]), design, metric)
+    return ranks, report.ranking_blocks(ranks, metric)
+
+
+def test_a_metric_the_baseline_lacks_ranks_on_the_policies_own_means() -> None:
+    # The baseline makes no contacts: no paired difference, so rfm ranks on its own mean,
+    # 0.1, 0.2, 0.3 on the seeds it shares with the baseline: 0.2 with half width
+    # 4.302653 * 0.1 / sqrt(3) = 0.248414 (seed 9, which the baseline never ran, does not count).
+    ranks, blocks = ranked(
+        with_metric("contact_conversion", [0.1, 0.2, 0.3, 0.4]), "contact_conversion"
+    )
+    assert list(ranks["rank"].fillna(0)) == [1, 0]
+    assert ranks.loc[0, "by"] == "mean" and ranks.loc[0, "value"] == pytest.approx(0.2)
+    assert ranks.loc[0, "ci_high"] == pytest.approx(0.2 + 0.248414, abs=1e-6)
+    table = next(b.content for b in blocks if b.kind == "table")
+    assert table.to_dict("list") == {
+        "rank": [1],
+        "policy": ["strategy=rfm"],
+        "mean": ["20.0%"],
+        "95% CI": ["[-4.8%, 44.8%]"],
+        "Holm p": ["n/a"],
+    }
+    notes = [b.content for b in blocks if b.kind == "note"]
+    assert notes == ["contact_conversion is undefined (n/a) for strategy=baseline: not ranked."]
+
+
+def test_an_empty_ranking_says_why() -> None:
+    ranks, blocks = ranked(with_metric("incremental_profit", [np.nan] * 4), "incremental_profit")
+    assert ranks["rank"].isna().all()
+    assert [b.kind for b in blocks] == ["note"]
+    assert "No ranking by incremental_profit: it is undefined (n/a)" in blocks[0].content
+
+
+def fake_run(sweep_dir: Path, overrides: list[str], error: str | None = None) -> None:
+    """A run's folder as a sweep leaves it: Hydra's overrides, then a summary or an error."""
+    run_dir = sweep_dir / ",".join(sorted(overrides))
+    (run_dir / ".hydra").mkdir(parents=True)
+    (run_dir / sweep.OVERRIDES).write_text(yaml.safe_dump(overrides))
+    if error:
+        sweep.write_error(run_dir, RuntimeError(error), 0.1)
+        return
+    seed = int(next(o for o in overrides if o.startswith("seed=")).partition("=")[2])
+    summary = dict(seed=seed, days=40, warm_up_days=10, repeat_rate=0.5 + seed / 10)
+    (run_dir / sweep.SUMMARY).write_text(json.dumps(summary))
+
+
+def jobs(strategies: list[str], *others: str) -> list[list[str]]:
+    return [[f"strategy={s}", f"seed={seed}", *others] for s in strategies for seed in (0, 1)]
+
+
+def test_a_report_takes_only_the_runs_of_its_own_comparison(
+    tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An earlier comparison left rfm runs, which also set `service`, in the same folder.
+    for job in jobs(["baseline", "rfm"], "service=free_shipping"):
+        fake_run(tmp_path, job)
+    mine = jobs(["baseline", "mass"])
+    for job in mine:
+        fake_run(tmp_path, job)
+    table = compare.runs_of(tmp_path, mine)
+    assert sorted(table["strategy"].unique()) == ["baseline", "mass"] and len(table) == 4
+    assert "service" not in table
+    # Given as SWEEP_DIR, the mixed folder is refused rather than compared as one sweep.
+    argv = ["--metrics", "repeat_rate", str(tmp_path)]
+    assert_refused_in_process(argv, capsys, monkeypatch, "mixes", "service")
+
+
+def test_the_default_folder_is_named_by_the_overrides_less_seeds_and_launcher() -> None:
+    ad_hoc = compare.default_out(["strategy=baseline,rfm", "seeds=2", "population=classroom"])
+    again = compare.default_out(["population=classroom", "strategy=baseline,rfm", "seeds=9"])
+    assert ad_hoc == again == compare.OUTPUTS / "population=classroom,strategy=baseline,rfm"
+    launcher = ["hydra/launcher=basic", "strategy=baseline,rfm", "population=classroom"]
+    assert compare.default_out(launcher) == ad_hoc
+    other = compare.default_out(["strategy=baseline,mass", "seeds=2", "population=classroom"])
+    assert other != ad_hoc
+    showdown_out = compare.default_out(["experiment=strategy_showdown", "seeds=20"])
+    assert showdown_out == compare.OUTPUTS / "strategy_showdown"
+
+
+def assert_refused_in_process(
+    argv: list[str], capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch, *fragments: str
+) -> None:
+    """`compare.main(argv)` exits 2, starting no run, with a one-line message of `fragments`."""
+    monkeypatch.setattr(compare, "run_sweep", _no_run)
+    code = compare.main(argv)
+    errors = capsys.readouterr().err
+    assert_refused(subprocess.CompletedProcess(argv, code, stderr=errors), *fragments)
+    assert len(errors.strip().splitlines()) == 1, errors
+
+
+def _no_run(*args: object) -> None:
+    raise AssertionError("a run started despite bad input")
+
+
+RUN = ["--run", "strategy=baseline,rfm", "seeds=2", "population=classroom"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragments"),
+    [
+        (["--rank-by", "nope", *RUN], ["--rank-by nope", "compared", "repeat_rate, retention"]),
+        (["--metrics", "", *RUN], ["--metrics ''", "one or more metrics"]),
+        (["--metrics", "happiness", *RUN], ["--metrics happiness", "repeat_rate"]),
+        (["--metrics", "gmv", "--rank-by", "churn_rate", *RUN], ["--rank-by churn_rate", "gmv"]),
+        (["--rank-by", "incremental_profit", *RUN], ["add incremental_profit to --metrics"]),
+        ([*RUN, "experiment=nope"], ["experiment/nope", "strategy_showdown, trade_shocks"]),
+        ([*RUN, "foo=1"], ["foo='1'", "the keys of the top level are seed"]),
+        (["--run", "strategy=baseline,nope", "seeds=1"], ["strategy/nope", "baseline, full, mass"]),
+        ([*RUN, "days=abc"], ["days=abc", "Integer"]),
+        ([*RUN, "days=5"], ["warm_up_days=60", "days=5"]),
+        (["--baseline", "strategy=bogus", *RUN], ["strategy=bogus", "baseline, rfm"]),
+    ],
+)
+def test_bad_input_stops_before_any_run_with_one_line(
+    argv: list[str], fragments: list, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert_refused_in_process(argv, capsys, monkeypatch, *fragments)
+
+
+def test_when_every_run_fails_the_runs_own_error_is_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    def failing_sweep(overrides: list[str], total: int, out: Path) -> None:
+        for job in compare.sweep_jobs(overrides):
+            fake_run(out, job, error="the disk is full")
+
+    monkeypatch.setattr(compare, "run_sweep", failing_sweep)
+    assert compare.main(["--out", str(tmp_path), *RUN]) == 1
+    errors = capsys.readouterr().err
+    assert "4 runs: RuntimeError: the disk is full" in errors and "--baseline" not in errors
+
+
+def test_when_the_baselines_runs_fail_their_error_is_shown(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    for job in jobs(["rfm"]):
+        fake_run(tmp_path, job)
+    for job in jobs(["baseline"]):
+        fake_run(tmp_path, job, error="out of memory")
+    assert compare.main([str(tmp_path), "--metrics", "repeat_rate"]) == 1
+    errors = capsys.readouterr().err
+    assert "no run of the baseline strategy=baseline finished" in errors
+    assert "2 runs: RuntimeError: out of memory" in errors
+
+
+def compare_in(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    """`python -m sim.compare ARGS` run from `cwd`, where its default folders go."""
+    command = [sys.executable, "-m", "sim.compare", *args]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+def policies_in(markdown: Path) -> set[str]:
+    """The policies a report's ranking names."""
+    ranking = markdown.read_text().split("## Overview")[0]
+    return set(re.findall(r"^\| \d+ \| ([^|]+) \|", ranking, re.MULTILINE))
+
+
+@pytest.mark.slow
+def test_ad_hoc_comparisons_report_only_their_own_runs(tmp_path: Path) -> None:
+    tiny = ["population=classroom", "population.n_traders=60", "days=40", "warm_up_days=10"]
+    tiny += ["seeds=1", "hydra/launcher=basic"]
+    for strategies in ("baseline,rfm", "baseline,mass"):
+        done = compare_in(
+            tmp_path, "--metrics", "repeat_rate,gmv", "--run", f"strategy={strategies}", *tiny
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+    folders = sorted((tmp_path / "outputs" / "compare").iterdir())
+    assert len(folders) == 2
+    rfm, mass = sorted(folders, key=lambda f: "mass" in f.name)
+    assert policies_in(rfm / "report.md") == {"strategy=baseline", "strategy=rfm"}
+    assert policies_in(mass / "report.md") == {"strategy=baseline", "strategy=mass"}
+    # A third comparison into the first's folder, with a key the first did not set: its
+    # report has neither the first's rfm runs nor a `platform=nan` context.
+    third = [
+        "--out",
+        str(rfm),
+        "--metrics",
+        "repeat_rate,gmv",
+        "--report-dir",
+        str(tmp_path / "third"),
+    ]
+    done = compare_in(
+        tmp_path, *third, "--run", "strategy=baseline,mass", "platform=verified", *tiny
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    markdown = tmp_path / "third" / "report.md"
+    assert policies_in(markdown) == {"strategy=baseline", "strategy=mass"}
+    assert "rfm" not in markdown.read_text() and "nan" not in markdown.read_text()
