@@ -13,10 +13,11 @@ run: setup
 test: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports
 	.venv/bin/python -m pytest $(ARGS)
 
 dashboard: setup
-	.venv/bin/python -m sim.dashboard $(ARGS)
+	.venv/bin/python -m sim dashboard $(ARGS)
 
 bench: setup
 	.venv/bin/python benchmarks/throughput.py $(ARGS)

@@ -33,7 +33,7 @@ import json, statistics, sys, tempfile, time
 from pathlib import Path
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
-from sim.cli import CONFIG_DIR
+from sim.config.compose import CONFIG_DIR
 
 def median_seconds(work, times=5):
     work()  # the first also loads Hydra's plugins

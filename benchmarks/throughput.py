@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CHILD = """
 import json, resource, sys, time
 from threadpoolctl import threadpool_limits
-from sim.cli import load_config
-from sim.model import MarketModel
+from sim.config.compose import load_config
+from sim.simulation.model import MarketModel
 config = load_config(["warm_up_days=0", "progress=false", *sys.argv[1:]])
 threadpool_limits(limits=1)  # as sim.run.simulate runs
 start = time.perf_counter()

@@ -1,5 +1,24 @@
+"""`python -m sim [hydra overrides]` runs the market (`-m` sweeps it); `python -m sim COMMAND
+...` runs one of the tools around it."""
+
+import importlib
 import sys
 
-from sim.cli import entry
+COMMANDS = {
+    "compare": "sim.commands.compare",  # paired comparison of policies, and its report
+    "calibrate": "sim.commands.calibrate",  # fit knobs to a transaction log's facts
+    "facts": "sim.commands.facts",  # the stylised facts of a transaction log
+    "dashboard": "sim.dashboard.__main__",  # the classroom dashboard
+}
 
-entry(sys.argv[1:])
+
+def main(argv: list[str]) -> None:
+    if argv and argv[0] in COMMANDS:
+        command = importlib.import_module(COMMANDS[argv[0]])
+        sys.exit(command.main(argv[1:]))
+    from sim.commands.run import entry
+
+    entry(argv)
+
+
+main(sys.argv[1:])

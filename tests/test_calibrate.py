@@ -16,13 +16,12 @@ import pytest
 import yaml
 from optuna.trial import TrialState
 
-from sim import calibrate
-from sim.calibrate import Parameter
+from sim.analysis.facts import LogError
+from sim.commands import calibrate
+from sim.commands.calibrate import Parameter
 from sim.config import ConfigError
-from sim.facts import LogError
-from tests.conftest import assert_refused, run_module
+from tests.helpers import ROOT, assert_refused, run_module
 
-ROOT = Path(__file__).resolve().parent.parent
 TARGETS = yaml.safe_load((ROOT / "configs" / "targets" / "online_retail.yaml").read_text())
 
 
@@ -88,7 +87,7 @@ def test_a_seeded_fit_is_the_same_on_one_or_two_workers() -> None:
 
 
 def test_a_bad_parameter_exits_2_naming_it() -> None:
-    done = run_module("sim.calibrate", "--param", "population.colour=1:2")
+    done = run_module("sim", "calibrate", "--param", "population.colour=1:2")
     assert_refused(done, "population.colour")
 
 
@@ -254,7 +253,7 @@ def test_the_default_targets_do_not_depend_on_the_current_folder(
 def test_the_command_finds_its_targets_from_another_folder(tmp_path: Path) -> None:
     """Run elsewhere, the default targets are read (the refusal is of days, not of them)."""
     done = subprocess.run(
-        [sys.executable, "-m", "sim.calibrate", *NEED_RATE, "days=100", "warm_up_days=10"],
+        [sys.executable, "-m", "sim", "calibrate", *NEED_RATE, "days=100", "warm_up_days=10"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

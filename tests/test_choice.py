@@ -10,8 +10,8 @@ import math
 import numpy as np
 import pytest
 
-from sim.choice import NO_PURCHASE, BuyerTraits, LinearUtility, MultinomialLogit, Offers
 from sim.config import UtilityConfig
+from sim.mechanisms.choice import NO_PURCHASE, BuyerTraits, LinearUtility, MultinomialLogit, Offers
 
 LN2, LN3 = math.log(2.0), math.log(3.0)
 

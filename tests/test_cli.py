@@ -11,9 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.metrics import DESIGN_METRICS
-
-ROOT = Path(__file__).resolve().parent.parent
+from sim.analysis.metrics import MODEL_METRICS
+from tests.helpers import ROOT
 
 
 def run_sim(*args: str, out: Path) -> subprocess.CompletedProcess:
@@ -31,7 +30,7 @@ def test_a_run_writes_every_output_and_prints_a_summary(tmp_path: Path) -> None:
     done = run_sim("population=classroom", "days=120", "warm_up_days=20", "seed=3", out=out)
     assert done.returncode == 0, done.stderr
     summary = json.loads((out / "summary.json").read_text())
-    for key in (*DESIGN_METRICS, "seed", "days", "n_traders", "wall_seconds"):
+    for key in (*MODEL_METRICS, "seed", "days", "n_traders", "wall_seconds"):
         assert key in summary, key
     assert (summary["seed"], summary["days"], summary["n_traders"]) == (3, 120, 1000)
     orders = pd.read_parquet(out / "orders.parquet")

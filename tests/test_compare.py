@@ -1,5 +1,5 @@
 """Paired comparison against a baseline: statistics worked out by hand, the design read from a
-sweep table, clear errors, and the report written end to end by `python -m sim.compare`."""
+sweep table, clear errors, and the report written end to end by `python -m sim compare`."""
 
 from __future__ import annotations
 
@@ -16,17 +16,17 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim import compare, paired, report, sweep
+from sim.analysis import paired, report
+from sim.analysis.metrics import summarize
+from sim.commands import compare
 from sim.config import ConfigError
-from sim.metrics import summarize
-from sim.run import simulate
-from tests.conftest import assert_refused, run_module, small_config
-
-ROOT = Path(__file__).resolve().parent.parent
+from sim.recording import run_folder
+from sim.simulation.run import simulate
+from tests.helpers import assert_refused, run_module, small_config
 
 
-def sweep_table(rows: list[dict]) -> pd.DataFrame:
-    """A sweep table as `sim.sweep.collect` makes it: overrides, seed, metrics, status."""
+def a_sweep_table(rows: list[dict]) -> pd.DataFrame:
+    """A sweep table as `sweep_table.collect` makes it: overrides, seed, metrics, status."""
     table = pd.DataFrame(rows)
     first = [c for c in table.columns if c not in ("seed", "repeat_rate", "churn_rate")]
     first = [c for c in first if c not in ("seller_profit", "marketing_cost")]
@@ -51,7 +51,7 @@ def showdown() -> pd.DataFrame:
     # A seed the baseline never ran: it cannot be paired and must not count.
     rows.append(dict(strategy="rfm", seed=9, repeat_rate=0.99, churn_rate=0.0))
     rows[-1] |= dict(seller_profit=999.0, marketing_cost=1.0)
-    return sweep_table(rows)
+    return a_sweep_table(rows)
 
 
 def test_paired_difference_ci_and_p_value_by_hand() -> None:
@@ -81,7 +81,7 @@ def test_policies_are_paired_within_their_context() -> None:
             common = dict(service=service, seed=seed, churn_rate=0.2, marketing_cost=1.0)
             rows.append(dict(strategy="baseline", repeat_rate=0.5, seller_profit=10.0) | common)
             rows.append(dict(strategy="rfm", repeat_rate=0.5 + lift, seller_profit=12.0) | common)
-    table = sweep_table(rows)
+    table = a_sweep_table(rows)
     design = paired.design_of(table, {"strategy": "baseline"})
     assert design.context_keys == ["service"]
     result = paired.compare(table, design, ["repeat_rate"]).set_index("context")
@@ -155,9 +155,9 @@ def test_compare_runs_a_sweep_and_writes_the_report(tmp_path: Path) -> None:
     assert html.count("data:image/png;base64,") == 5 and "<table" in html
     assert (out / "sweep.parquet").exists()
 
-    assert_refused(run_module("sim.compare", str(out), "--baseline", "colour=red"), "colour=red")
+    assert_refused(run_module("sim", "compare", str(out), "--baseline", "colour=red"), "colour=red")
     # The baseline makes no contacts, so has no contact conversion: no crash, and it is named.
-    ranked = run_module("sim.compare", str(out), "--rank-by", "contact_conversion")
+    ranked = run_module("sim", "compare", str(out), "--rank-by", "contact_conversion")
     assert ranked.returncode == 0, ranked.stderr[-3000:]
     assert "undefined (n/a) for strategy=baseline" in ranked.stderr
     assert "undefined (n/a) for strategy=baseline" in (out / "report.md").read_text()
@@ -222,13 +222,13 @@ def fake_run(sweep_dir: Path, overrides: list[str], error: str | None = None) ->
     """A run's folder as a sweep leaves it: Hydra's overrides, then a summary or an error."""
     run_dir = sweep_dir / ",".join(sorted(overrides))
     (run_dir / ".hydra").mkdir(parents=True)
-    (run_dir / sweep.OVERRIDES).write_text(yaml.safe_dump(overrides))
+    (run_dir / run_folder.OVERRIDES).write_text(yaml.safe_dump(overrides))
     if error:
-        sweep.write_error(run_dir, RuntimeError(error), 0.1)
+        run_folder.write_error(run_dir, RuntimeError(error), 0.1)
         return
     seed = int(next(o for o in overrides if o.startswith("seed=")).partition("=")[2])
     summary = dict(seed=seed, days=40, warm_up_days=10, repeat_rate=0.5 + seed / 10)
-    (run_dir / sweep.SUMMARY).write_text(json.dumps(summary))
+    (run_dir / run_folder.SUMMARY).write_text(json.dumps(summary))
 
 
 def jobs(strategies: list[str], *others: str) -> list[list[str]]:
@@ -331,8 +331,8 @@ def test_when_the_baselines_runs_fail_their_error_is_shown(
 
 
 def compare_in(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    """`python -m sim.compare ARGS` run from `cwd`, where its default folders go."""
-    command = [sys.executable, "-m", "sim.compare", *args]
+    """`python -m sim compare ARGS` run from `cwd`, where its default folders go."""
+    command = [sys.executable, "-m", "sim", "compare", *args]
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600)
 
 

@@ -12,8 +12,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.cli import load_config
 from sim.config import ConfigError, SimConfig, check_key, knobs, validate
+from sim.config.compose import load_config
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 NOT_GROUPS = ("targets",)  # data for calibration, not options of a run
@@ -154,7 +154,7 @@ def test_every_run_of_every_experiment_composes_and_validates(option: str) -> No
 
 
 def test_the_sourcing_walk_is_stable_for_every_half_life_allowed() -> None:
-    from sim.run import simulate
+    from sim.simulation.run import simulate
 
     for half_life in (1e-9, 0.1, 0.35, 1e5):
         config = load_config(

@@ -20,8 +20,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from sim.dashboard.app import DAYS_PER_STEP
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 STARTUP_SECONDS = 120
 WAIT_MS = 60_000  # a generous bound for a slow CI machine; the usual response is well under 1 s

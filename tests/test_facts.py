@@ -18,11 +18,11 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim import facts
-from sim.facts import LogColumns, LogError, OptionError
-from tests.conftest import assert_refused, run_module
+from sim.analysis import facts
+from sim.analysis.facts import LogColumns, LogError, OptionError
+from sim.commands import facts as facts_command
+from tests.helpers import ROOT, assert_refused, run_module
 
-ROOT = Path(__file__).resolve().parent.parent
 RETAIL = ROOT.parent / "shared" / "data" / "online_retail.csv.gz"
 TARGETS = ROOT / "configs" / "targets" / "online_retail.yaml"
 LINES = LogColumns(
@@ -137,13 +137,13 @@ def test_gini_lies_between_zero_and_one(values: list[float]) -> None:
 
 
 def test_facts_of_a_runs_own_orders(tmp_path: Path) -> None:
-    from sim.cli import load_config
-    from sim.run import run_to_directory
+    from sim.config.compose import load_config
+    from sim.simulation.run import run_to_directory
 
     config = load_config(["population=classroom", "days=120", "warm_up_days=10", "progress=false"])
     run_to_directory(config, tmp_path)
     out = tmp_path / "facts.json"
-    done = run_module("sim.facts", str(tmp_path / "orders.parquet"), "--out", str(out))
+    done = run_module("sim", "facts", str(tmp_path / "orders.parquet"), "--out", str(out))
     assert done.returncode == 0, done.stderr
     found = yaml.safe_load(out.read_text())
     orders = pd.read_parquet(tmp_path / "orders.parquet")
@@ -159,18 +159,19 @@ def test_a_log_without_invoice_or_country_columns_needs_no_options(
     log, out = tmp_path / "sales.csv", tmp_path / "facts.json"
     days = ["2024-03-01", "2024-03-01", "2024-03-05"]
     pd.DataFrame({"buyer": [1, 1, 2], "date": days, "amount": [2.0, 3.0, 4.0]}).to_csv(log)
-    assert facts.main([str(log), "--out", str(out)]) == 0
+    assert facts_command.main([str(log), "--out", str(out)]) == 0
     # buyer 1's two lines of one day are one order: 2 orders of 2 customers
     found = yaml.safe_load(out.read_text())
     assert (found["orders"], found["customers"]) == (2, 2)
     # a column named on the command line must be there
-    assert facts.main([str(log), "--invoice", "order_id", "--out", str(tmp_path / "x.json")]) == 2
+    out = str(tmp_path / "x.json")
+    assert facts_command.main([str(log), "--invoice", "order_id", "--out", out]) == 2
     assert "--invoice order_id is not allowed" in capsys.readouterr().err
     assert not (tmp_path / "x.json").exists()
 
 
 def test_a_missing_log_exits_2_with_its_name(tmp_path: Path) -> None:
-    assert_refused(run_module("sim.facts", str(tmp_path / "nope.csv")), "nope.csv")
+    assert_refused(run_module("sim", "facts", str(tmp_path / "nope.csv")), "nope.csv")
 
 
 def strict_json(text: str) -> dict:
@@ -206,7 +207,7 @@ def no_work(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 def refused(argv: list[str], capsys: pytest.CaptureFixture[str], *fragments: str) -> None:
     """`main(argv)` exits 2 with a one-line message naming `fragments`."""
-    assert facts.main(argv) == 2
+    assert facts_command.main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1, err
     for fragment in fragments:
@@ -214,7 +215,7 @@ def refused(argv: list[str], capsys: pytest.CaptureFixture[str], *fragments: str
 
 
 def test_a_bad_first_seen_date_exits_2_without_a_traceback(tmp_path: Path) -> None:
-    done = run_module("sim.facts", str(sales_log(tmp_path)), "--first-seen-from", "notadate")
+    done = run_module("sim", "facts", str(sales_log(tmp_path)), "--first-seen-from", "notadate")
     assert_refused(done, "--first-seen-from 'notadate' is not allowed", "YYYY-MM-DD")
 
 
@@ -285,7 +286,7 @@ def test_a_home_no_order_comes_from_is_refused(tmp_path: Path, capsys) -> None:
 
 def test_out_into_missing_folders_creates_them(tmp_path: Path) -> None:
     out = tmp_path / "new" / "deeper" / "facts.json"
-    assert facts.main([str(sales_log(tmp_path)), "--out", str(out)]) == 0
+    assert facts_command.main([str(sales_log(tmp_path)), "--out", str(out)]) == 0
     assert strict_json(out.read_text())["customers"] == 2
     assert [p.name for p in out.parent.iterdir()] == ["facts.json"]  # no .partial left
 
@@ -294,14 +295,14 @@ def test_a_failed_write_leaves_no_file_that_looks_complete(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
     def disk_full(path: Path, text: str) -> None:
-        facts.partial_path(path).write_text(text[:10])
+        facts_command.partial_path(path).write_text(text[:10])
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(facts, "write_text", disk_full)
+    monkeypatch.setattr(facts_command, "write_text", disk_full)
     out = tmp_path / "facts.json"
     refused([str(sales_log(tmp_path)), "--out", str(out)], capsys, "--out", "No space left")
     assert not out.exists()
-    assert not facts.partial_path(out).exists()
+    assert not facts_command.partial_path(out).exists()
 
 
 def test_the_readme_examples_write_distinct_files(
@@ -311,12 +312,13 @@ def test_the_readme_examples_write_distinct_files(
     log.parent.mkdir()
     pd.read_csv(sales_log(tmp_path)).to_csv(log, index=False)
     monkeypatch.chdir(tmp_path)
-    assert facts.main([str(log)]) == 0
-    assert facts.main([str(log), "--first-seen-from", "2024-03-02"]) == 0
+    assert facts_command.main([str(log)]) == 0
+    assert facts_command.main([str(log), "--first-seen-from", "2024-03-02"]) == 0
     whole = strict_json(Path("online_retail.facts.json").read_text())
     cohort = strict_json(Path("online_retail.from-2024-03-02.facts.json").read_text())
     assert (whole["customers"], cohort["customers"]) == (2, 1)
-    assert facts.default_out(Path("runs/x/orders.parquet"), None) == Path("orders.facts.json")
+    run_orders = Path("runs/x/orders.parquet")
+    assert facts_command.default_out(run_orders, None) == Path("orders.facts.json")
 
 
 def test_nan_and_infinite_amounts_are_dropped_counted_and_json_stays_strict(
@@ -325,7 +327,7 @@ def test_nan_and_infinite_amounts_are_dropped_counted_and_json_stays_strict(
     # two customers' amounts near the float maximum would overflow a sum of revenue to inf
     amounts = [2.0, "nan", "inf", "-inf", "abc", 1.5e308, 1.5e308, 4.0]
     out = tmp_path / "facts.json"
-    assert facts.main([str(sales_log(tmp_path, amounts)), "--out", str(out)]) == 0
+    assert facts_command.main([str(sales_log(tmp_path, amounts)), "--out", str(out)]) == 0
     err = capsys.readouterr().err
     assert "dropped 4 of 8 lines: 4 with a missing, non-numeric or infinite amount" in err
     text = out.read_text()

@@ -6,10 +6,10 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.logs import events_frame, orders_frame
-from sim.metrics import SHARE_METRICS, summarize
-from sim.traders import BUYER, SELLER
-from tests.conftest import run_model, small_config
+from sim.analysis.metrics import SHARE_METRICS, summarize
+from sim.state.logs import events_frame, orders_frame
+from sim.state.traders import BUYER, SELLER
+from tests.helpers import run_model, small_config
 
 markets = st.fixed_dictionaries(
     {

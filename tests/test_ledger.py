@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.ledger import ACCOUNTS, Ledger, to_cents
+from sim.state.ledger import ACCOUNTS, Ledger, to_cents
 
 N_TRADERS = 4
 

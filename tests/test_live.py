@@ -11,12 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.cli import load_config
 from sim.config import ConfigError
+from sim.config.compose import load_config
 from sim.dashboard import charts
-from sim.live import CONTROL_KEYS, KPIS, Controls, LiveMarket, format_kpi
-from sim.run import simulate
-from tests.conftest import assert_refused, run_module
+from sim.simulation.live import CONTROL_KEYS, KPIS, Controls, LiveMarket, format_kpi
+from sim.simulation.run import simulate
+from tests.helpers import assert_refused, run_module
 
 SMALL = {"n_traders": 300}
 

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.logs import ColumnBuffer
-from sim.model import MarketModel
-from sim.run import LOGS, TABLES, run_to_directory, simulate
-from tests.conftest import small_config
+from sim.simulation.model import MarketModel
+from sim.simulation.run import LOGS, TABLES, run_to_directory, simulate
+from sim.state.logs import ColumnBuffer
+from tests.helpers import small_config
 
 
 @pytest.mark.parametrize("strategy", ["baseline", "full"])

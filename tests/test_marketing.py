@@ -9,17 +9,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.config import CHANNEL_NAMES, STAGES, BudgetConfig, ChannelConfig, TimingConfig
-from sim.logs import PROMOTIONS
+from sim.config.vocabulary import PROMOTIONS
 from sim.marketing.budget import Budget, by_seller_best_first
 from sim.marketing.channels import ChannelChoice, ChannelTable, ThompsonChannels
 from sim.marketing.customers import CustomerBook, stages
-from sim.marketing.holdout import in_holdout
 from sim.marketing.timing import Timing, event_starts
-from sim.model import MarketModel
-from sim.run import simulate
-from sim.shopping import Offered
-from sim.trust import variance
-from tests.conftest import run_model, small_config
+from sim.mechanisms.shopping import Offered
+from sim.simulation.model import MarketModel
+from sim.simulation.run import simulate
+from sim.state.beliefs import variance
+from sim.state.holdout import in_holdout
+from tests.helpers import run_model, small_config
 
 
 def contacts_of(result) -> pd.DataFrame:
@@ -31,7 +31,7 @@ def contacts_of(result) -> pd.DataFrame:
 
 def test_a_sample_narrows_the_receiving_buyers_belief() -> None:
     model = run_model(small_config("strategy=rfm", "strategy/promotion=sample", days=30))
-    campaign, r = model.strategies[0], model.state.relations
+    campaign, r = model.marketing.strategies[0], model.state.relations
     book = CustomerBook.of(r, model.traders.is_seller)
     assert len(book) > 0
     before = variance(*model.state.beliefs.of(book.buyer, book.seller, book.slot))

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.logs import events_frame
-from sim.run import simulate
-from tests.conftest import run_model, small_config
+from sim.simulation.run import simulate
+from sim.state.logs import events_frame
+from tests.helpers import run_model, small_config
 
 N, DAYS = 3000, 200
 
@@ -97,7 +97,7 @@ def test_fast_replies_keep_more_inquiring_buyers_and_raise_conversion() -> None:
 
 
 def test_bulk_buyers_concentrate_revenue_in_the_top_customers() -> None:
-    from sim import facts
+    from sim.analysis import facts
 
     shares = {}
     for dispersion in (0.0, 1.2):
@@ -112,7 +112,7 @@ def test_bulk_buyers_concentrate_revenue_in_the_top_customers() -> None:
 
 
 def test_basket_sizes_average_one_unit() -> None:
-    from sim.model import MarketModel
+    from sim.simulation.model import MarketModel
 
     config = small_config(n_traders=40_000, days=2)
     config.population.basket_dispersion = 0.0
@@ -124,7 +124,7 @@ def test_basket_sizes_average_one_unit() -> None:
 
 
 def test_platform_ux_lowers_drop_out_at_the_choice_stage_too() -> None:
-    from sim.shopping import no_purchase_utility
+    from sim.mechanisms.shopping import no_purchase_utility
 
     # the odds of leaving a session without buying scale with the drop-out the UX leaves,
     # relative to the default UX of 0.5: (1 - 0.6 x 0.9) / (1 - 0.6 x 0.5) = 0.46 / 0.70

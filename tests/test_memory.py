@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from sim import memory
-from sim.cli import load_config
 from sim.config import ConfigError
-from sim.run import simulate
+from sim.config.compose import load_config
+from sim.simulation import memory
+from sim.simulation.run import simulate
 
 
 def sized(n_traders: int, days: int = 365):
@@ -18,7 +18,7 @@ def test_the_estimate_grows_with_traders_and_days() -> None:
     small, large, longer = sized(1_000), sized(1_000_000), sized(1_000_000, days=730)
     assert memory.estimate_peak_bytes(small) < memory.estimate_peak_bytes(large)
     assert memory.estimate_peak_bytes(large) < memory.estimate_peak_bytes(longer)
-    # the measurements it is fitted to (sim/memory.py), within a quarter
+    # the measurements it is fitted to (sim/simulation/memory.py), within a quarter
     for n, days, mib in ((2_000, 365, 326), (30_000, 365, 517), (100_000, 365, 843)):
         estimate = memory.estimate_peak_bytes(sized(n, days)) / memory.MIB
         assert 0.75 * mib < estimate < 1.25 * mib, (n, days, estimate)

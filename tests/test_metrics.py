@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim import metrics as m
-from sim.metrics import EVENT_COLUMNS, ORDER_COLUMNS, summarize
+from sim.analysis import metrics as m
+from sim.analysis.metrics import EVENT_COLUMNS, ORDER_COLUMNS, summarize
 
 ORDER_DEFAULTS: dict[str, Any] = {
     "day": 0,

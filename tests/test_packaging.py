@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
+
 SMALL = ("population=classroom", "days=5", "warm_up_days=0", "progress=false")
 
 
@@ -58,7 +59,8 @@ def test_the_wheel_carries_the_configs_and_the_sweeper(installed: Path) -> None:
 def test_an_installed_wheel_runs_and_sweeps_outside_the_clone(
     installed: Path, tmp_path: Path
 ) -> None:
-    where = run_installed(installed, tmp_path, "-c", "import sim.cli; print(sim.cli.CONFIG_DIR)")
+    show = "from sim.config.compose import CONFIG_DIR; print(CONFIG_DIR)"
+    where = run_installed(installed, tmp_path, "-c", show)
     assert where.stdout.strip() == str(installed / "sim" / "configs"), where.stderr
 
     run = run_installed(installed, tmp_path, "-m", "sim", *SMALL, "hydra.run.dir=run")

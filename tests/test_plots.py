@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import plots
+from sim.analysis import plots
 
 PNG = b"\x89PNG\r\n\x1a\n"
 POLICIES = ["strategy=baseline", "strategy=full | market=fx_shock"]

@@ -7,11 +7,10 @@ import shutil
 import tomllib
 from pathlib import Path
 
-from sim import provenance
-from sim.cli import load_config
-from sim.run import config_hash, simulate
-
-ROOT = Path(__file__).resolve().parent.parent
+from sim.config.compose import load_config
+from sim.recording import provenance
+from sim.simulation.run import config_hash, simulate
+from tests.helpers import ROOT
 
 
 def test_a_summary_names_the_version_the_source_and_the_commit() -> None:
@@ -37,7 +36,7 @@ def test_the_source_digest_follows_every_edit_of_the_code(tmp_path: Path) -> Non
 def test_the_reuse_key_changes_with_the_code(monkeypatch) -> None:
     config = load_config(["population=classroom"])
     before = config_hash(config)
-    monkeypatch.setattr("sim.run.source_digest", lambda: "0123456789abcdef")
+    monkeypatch.setattr("sim.simulation.run.source_digest", lambda: "0123456789abcdef")
     assert config_hash(config) != before  # a sweep or comparison will run it again
 
 

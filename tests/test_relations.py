@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.relations import Relations, rounds
+from sim.state.relations import Relations, rounds
 
 HALF_LIFE = 10.0
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.run import TABLES, simulate, write_outputs
-from tests.conftest import small_config
+from sim.simulation.run import TABLES, simulate, write_outputs
+from tests.helpers import small_config
 
 
 def outputs(tmp: Path, seed: int, strategy: str = "baseline") -> dict[str, bytes]:
@@ -69,8 +69,8 @@ def test_each_strategy_group_of_a_mix_has_a_stream_of_its_own() -> None:
     """Switching off one group of a mix leaves the other's random numbers as they were, so a mix
     stays paired when one of its strategies changes; a one-strategy market keeps the marketing
     stream it always had."""
-    from sim.model import MarketModel
-    from sim.streams import RandomStreams
+    from sim.simulation.model import MarketModel
+    from sim.state.streams import RandomStreams
 
     mixed = MarketModel(small_config("mix=rfm_vs_personalized", n_traders=300))
     one_left = MarketModel(

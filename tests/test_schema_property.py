@@ -20,10 +20,10 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from sim.cli import load_config
+from sim.analysis.metrics import SHARE_METRICS
 from sim.config import BUYER_TYPES, MAX_ROUTE_VALUE, MAX_TAG, Knob, SimConfig, knobs, validate
-from sim.metrics import SHARE_METRICS
-from sim.run import simulate
+from sim.config.compose import load_config
+from sim.simulation.run import simulate
 
 EXAMPLES = int(os.environ.get("SCHEMA_EXAMPLES", "25"))
 PRESETS = (

@@ -16,11 +16,11 @@ from sim.config import (
     PopulationConfig,
     ServiceConfig,
 )
-from sim.population import draw_traders
-from sim.search import SearchIndex, drop_repeats
-from sim.traders import TraderTable
-from sim.world import World
-from tests.conftest import two_country_world
+from sim.mechanisms.search import SearchIndex, drop_repeats
+from sim.state.population import draw_traders
+from sim.state.traders import TraderTable
+from sim.state.world import World
+from tests.helpers import two_country_world
 
 TOYS, TECH, HOME = 0, 1, 2
 N = 12

@@ -6,11 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.logs import CHANNELS, CONTACT_OUTCOMES, PROMOTIONS, SEGMENTS, events_frame
+from sim.config.vocabulary import CHANNELS, CONTACT_OUTCOMES, PROMOTIONS, SEGMENTS
 from sim.marketing.contacts import Contacts
-from sim.model import MarketModel
-from sim.traders import STANDARD
-from tests.conftest import small_config
+from sim.simulation.model import MarketModel
+from sim.state.logs import events_frame
+from sim.state.traders import STANDARD
+from tests.helpers import small_config
 
 
 class ContactRandomBuyers:
@@ -48,7 +49,7 @@ class ContactRandomBuyers:
 def run(strategy: bool) -> MarketModel:
     model = MarketModel(small_config(n_traders=600, days=60))
     if strategy:
-        model.strategies = [ContactRandomBuyers(model)]
+        model.marketing.strategies = [ContactRandomBuyers(model)]
     for _ in range(60):
         model.step()
         assert model.ledger.total() == 0

@@ -15,10 +15,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim import paired, sweep
-from sim.cli import MAX_RUN_NAME, run_name
+from sim.analysis import paired, sweep_table
+from sim.config.compose import MAX_RUN_NAME, run_name
+from sim.recording import run_folder
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SMALL = ("population=classroom", "days=30", "warm_up_days=10", "progress=false")
 # Columns that may differ between two sweeps of the same runs.
 CIRCUMSTANCES = ["wall_seconds", "run_dir"]
@@ -45,7 +46,7 @@ def test_every_launcher_gives_the_same_runs(tmp_path: Path) -> None:
         out = tmp_path / launcher
         done = run_sweep("strategy=baseline,rfm", "seed=0,1", f"hydra/launcher={launcher}", out=out)
         assert done.returncode == 0, (launcher, done.stderr[-3000:])
-        tables[launcher] = comparable(pd.read_parquet(out / sweep.SWEEP_TABLE))
+        tables[launcher] = comparable(pd.read_parquet(out / sweep_table.SWEEP_TABLE))
     basic = tables.pop("basic")
     assert len(basic) == 4 and (basic["status"] == "ok").all()
     assert basic["orders"].gt(0).all()
@@ -62,7 +63,7 @@ def test_a_failed_run_is_a_row_and_a_rerun_skips_finished_runs(tmp_path: Path) -
     assert done.returncode == 1  # a sweep with a failed run says so
     # 30 and 500 are both ints, so one config is checked up front: the rule is the run's
     assert "Checking the configs of 1 of 2 runs" in done.stdout
-    table = pd.read_parquet(out / sweep.SWEEP_TABLE)
+    table = pd.read_parquet(out / sweep_table.SWEEP_TABLE)
     overrides = [*(s.split("=")[0] for s in SMALL), "strategy.timing.at_risk_days"]
     assert [*table.columns[:6]] == [*overrides, "seed"]
     assert list(table.columns[-4:]) == ["wall_seconds", "status", "error", "run_dir"]
@@ -80,8 +81,8 @@ def test_a_failed_run_is_a_row_and_a_rerun_skips_finished_runs(tmp_path: Path) -
     assert again.stdout.count("Skipped") == 1
     assert finished.read_text() == before  # reused, not run again
     # both runs count as done in the second sweep: one reused, one failed again
-    assert sum(sweep.done_since(Path(d), start) for d in table["run_dir"]) == 2
-    rerun = pd.read_parquet(out / sweep.SWEEP_TABLE)
+    assert sum(run_folder.done_since(Path(d), start) for d in table["run_dir"]) == 2
+    rerun = pd.read_parquet(out / sweep_table.SWEEP_TABLE)
     unchanged = ["wall_seconds"]
     pd.testing.assert_frame_equal(rerun.drop(columns=unchanged), table.drop(columns=unchanged))
 
@@ -134,8 +135,8 @@ def test_list_and_dict_overrides_are_kept_as_written(tmp_path: Path) -> None:
     shock = "[{day:120,kind:fx,target:CN,size:0.3}]"
     for shocks in ("[]", shock):
         run_dir = fake_run(tmp_path, [f"market.shocks={shocks}", "seed=0"], {})
-        assert sweep.read_overrides(run_dir) == {"market.shocks": shocks, "seed": 0}
-    assert sweep.override_value("0.25") == 0.25 and sweep.override_value("rfm") == "rfm"
+        assert run_folder.read_overrides(run_dir) == {"market.shocks": shocks, "seed": 0}
+    assert run_folder.override_value("0.25") == 0.25 and run_folder.override_value("rfm") == "rfm"
     assert paired.parse_baseline([f"market.shocks={shock}"]) == {"market.shocks": shock}
 
 
@@ -146,7 +147,7 @@ def test_the_table_has_a_row_a_run_with_its_status(tmp_path: Path) -> None:
     fake_run(tmp_path, ["strategy=full", "seed=1"], {"error.json": json.dumps(error)})
     # Killed mid-run: only temporary files, which must not count as a finished run.
     fake_run(tmp_path, ["strategy=none", "seed=1"], {"orders.parquet.partial": "x"})
-    table = sweep.collect(tmp_path).set_index("strategy")
+    table = sweep_table.collect(tmp_path).set_index("strategy")
     assert table.loc["rfm", "status"] == "ok"
     assert table.loc["rfm", "orders"] == 12 and table.loc["rfm", "groups.rfm.orders"] == 5
     assert table.loc["rfm", "mix"] == "a,b"
@@ -158,16 +159,16 @@ def test_the_table_has_a_row_a_run_with_its_status(tmp_path: Path) -> None:
 
 def test_an_empty_folder_is_named_in_the_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match=str(tmp_path)):
-        sweep.collect(tmp_path)
+        sweep_table.collect(tmp_path)
 
 
 def test_a_run_is_complete_only_with_a_summary_of_the_same_config(tmp_path: Path) -> None:
-    assert not sweep.is_complete(tmp_path, "abc")
+    assert not run_folder.is_complete(tmp_path, "abc")
     (tmp_path / "summary.json").write_text(json.dumps({"config_hash": "abc"}))
-    assert sweep.is_complete(tmp_path, "abc")
-    assert not sweep.is_complete(tmp_path, "abd")
+    assert run_folder.is_complete(tmp_path, "abc")
+    assert not run_folder.is_complete(tmp_path, "abd")
     (tmp_path / "summary.json").write_text("{trunc")
-    assert not sweep.is_complete(tmp_path, "abc")
+    assert not run_folder.is_complete(tmp_path, "abc")
 
 
 @given(st.lists(st.text(min_size=1, max_size=40), min_size=1, max_size=12))
@@ -182,7 +183,7 @@ def test_stale_outputs_of_an_earlier_sweep_do_not_count_as_done(tmp_path: Path) 
     overrides = run_dir / ".hydra" / "overrides.yaml"
     os.utime(run_dir / "summary.json", (100.0, 100.0))  # from an earlier sweep
     os.utime(overrides, (200.0, 200.0))  # this sweep started the run again at 200
-    assert not sweep.done_since(run_dir, start=150.0)  # running: its summary is stale
+    assert not run_folder.done_since(run_dir, start=150.0)  # running: its summary is stale
     os.utime(run_dir / "summary.json", (250.0, 250.0))  # finished (or reused) at 250
-    assert sweep.done_since(run_dir, start=150.0)
-    assert not sweep.done_since(run_dir, start=300.0)  # not started by a sweep from 300
+    assert run_folder.done_since(run_dir, start=150.0)
+    assert not run_folder.done_since(run_dir, start=300.0)  # not started by a sweep from 300

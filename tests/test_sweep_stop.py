@@ -15,12 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from sim import sweep
-from sim.worker_guard import ORPHAN_EXIT, DriverBound, stop_sweep, workers_end_with_driver
+from sim.analysis import sweep_table
+from sim.commands.worker_guard import ORPHAN_EXIT, DriverBound, stop_sweep, workers_end_with_driver
+from sim.recording import run_folder
+from tests.helpers import ROOT
 
 psutil = pytest.importorskip("psutil")
 
-ROOT = Path(__file__).resolve().parent.parent
 # Six runs of a few seconds each on two workers: a signal sent just after both workers started
 # their first runs finds them mid-run, with four runs still to go.
 LONG_RUNS = ("population=classroom", "days=1200", "warm_up_days=10", "progress=false")
@@ -68,11 +69,11 @@ def wait_for(condition: Callable[[], bool], timeout: float) -> bool:
 
 
 def started(out: Path) -> list[Path]:
-    return sweep.run_dirs(out) if out.is_dir() else []
+    return sweep_table.run_dirs(out) if out.is_dir() else []
 
 
 def finished(out: Path) -> list[Path]:
-    return sorted(out.glob(f"*/{sweep.SUMMARY}"))
+    return sorted(out.glob(f"*/{run_folder.SUMMARY}"))
 
 
 def start_and_wait_for_two_runs(out: Path, driver: subprocess.Popen) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import BUYER_TYPES
-from sim.traders import BUYER, SELLER, Trader
-from tests.conftest import run_model, small_config
+from sim.state.traders import BUYER, SELLER, Trader
+from tests.helpers import run_model, small_config
 
 
 def test_agents_read_the_table_and_role_selection_goes_through_the_agentset() -> None:

@@ -16,12 +16,12 @@ from sim.config import (
     PopulationConfig,
     ServiceConfig,
 )
-from sim.population import draw_traders
-from sim.relations import Relations
-from sim.traders import TraderTable
-from sim.trust import PRIOR, Beliefs, mean, rating_from_satisfaction, variance
-from sim.world import World
-from tests.conftest import two_country_world
+from sim.state.beliefs import PRIOR, Beliefs, mean, rating_from_satisfaction, variance
+from sim.state.population import draw_traders
+from sim.state.relations import Relations
+from sim.state.traders import TraderTable
+from sim.state.world import World
+from tests.helpers import two_country_world
 
 # listing weight 2, review trust 1, verification weight 6 (the defaults, spelled out)
 PLATFORM = PlatformConfig(listing_weight=2.0, review_trust=1.0, verification_weight=6.0)

@@ -20,7 +20,7 @@ from sim.config import (
     MarketConfig,
     ShockConfig,
 )
-from sim.world import MarketConditions, World
+from sim.state.world import MarketConditions, World
 
 US, CN, DE = 0, 1, 2
 NAMES = ("US", "CN", "DE")

@@ -29,8 +29,8 @@ from hydra.core.override_parser.types import Override, OverrideType
 from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig
 
-from sim.cli import Stage
-from sim.worker_guard import DriverBound, workers_end_with_driver
+from sim.commands.run import Stage
+from sim.commands.worker_guard import DriverBound, workers_end_with_driver
 
 ALIKE_BY_TYPE = (bool, int, float)  # a node takes all values of such a type, or none
 

@@ -1,4 +1,4 @@
-"""`python -m sim.dashboard [--host HOST] [--port PORT]`: serve the classroom dashboard.
+"""`python -m sim dashboard [--host HOST] [--port PORT]`: serve the classroom dashboard.
 
 It runs Solara's server on the app in `sim.dashboard.app`, on 127.0.0.1 unless told otherwise,
 with its front-end assets served from the installed `solara-assets` package and telemetry off,
@@ -33,7 +33,7 @@ def port_number(text: str) -> int:
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m sim.dashboard", description="Serve the classroom dashboard."
+        prog="python -m sim dashboard", description="Serve the classroom dashboard."
     )
     parser.add_argument(
         "--host",

@@ -1,9 +1,10 @@
 """The classroom dashboard: Mesa's SolaraViz page around a live market, one per browser session.
 
-Served by `python -m sim.dashboard` (see `__main__`). The knobs are `sim.live.Controls`; Mesa's
-Reset builds a new market from them, Step runs `render_interval` days (a week by default), Play
-runs until the year ends. Each browser session creates its own model in `Page`: a model made at
-import time would be one market shared, and stepped, by the whole class.
+Served by `python -m sim dashboard` (see `__main__`). The knobs are
+`sim.simulation.live.Controls`; Mesa's Reset builds a new market from them, Step runs
+`render_interval` days (a week by default), Play runs until the year ends. Each browser session
+creates its own model in `Page`: a model made at import time would be one market shared, and
+stepped, by the whole class.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ import solara
 from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
 
-from sim.cli import CONFIG_DIR, load_config
 from sim.config import SimConfig
+from sim.config.compose import CONFIG_DIR, load_config
 from sim.dashboard import charts
-from sim.live import KPIS, Controls, LiveMarket, format_kpi
+from sim.simulation.live import KPIS, Controls, LiveMarket, format_kpi
 
 TITLE = "Cross-border marketplace"
 # Days a Step runs: a week. Mesa's "Render Interval" slider takes odd values only (1, 3, ...),

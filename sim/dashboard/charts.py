@@ -12,7 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from sim.live import KPIS, LiveMarket
+from sim.simulation.live import KPIS, LiveMarket
 
 ROLE_COLOURS = {"buyer": "#1f77b4", "seller": "#ff7f0e"}
 SAMPLE = 400  # traders drawn on the map: enough to see the mix, few enough to see each one

@@ -6,8 +6,8 @@ each segment has returned so far; keep the best-ranked each seller could afford;
 product and promotion for those; cut at the budgets; send, and learn from the responses.
 
 The screens run before the dear steps (segments, offers), the most selective first, so the
-daily cost follows the records a seller can contact, not the whole customer base (DESIGN
-section 10).
+daily cost follows the records a seller can contact, not the whole customer base (docs/model.md
+section 3.3).
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ from typing import Protocol
 import numpy as np
 
 from sim.config import StrategyConfig
-from sim.logs import CHANNELS, CONTACT_OUTCOMES
+from sim.config.vocabulary import CONTACT_OUTCOMES, channel_code
 from sim.marketing.budget import Budget
 from sim.marketing.channels import ChannelChoice, ChannelTable, ThompsonChannels, deliver
 from sim.marketing.contacts import Contacts
 from sim.marketing.customers import CustomerBook, stages
-from sim.marketing.holdout import in_holdout
 from sim.marketing.products import choose_products
 from sim.marketing.promotions import (
     SAMPLE,
@@ -32,13 +31,25 @@ from sim.marketing.promotions import (
 )
 from sim.marketing.segmentation import Observed, make_segmentation
 from sim.marketing.timing import Timing
-from sim.state import MarketState
+from sim.state.holdout import in_holdout
+from sim.state.market import MarketState
 
 OUTCOME = {name: i for i, name in enumerate(CONTACT_OUTCOMES)}
 
 
 class Strategy(Protocol):
-    def plan(self, day: int) -> Contacts: ...
+    """What the market asks of a strategy group's marketing (`sim.marketing.outreach`): a user's
+    own strategy is any object with these two methods (tests/test_strategy_interface.py)."""
+
+    def plan(self, day: int) -> Contacts:
+        """This day's contacts: whom, by which channel, with what offer, at what cost, and
+        whether each landed. Planning only; the market pays, logs and remembers them."""
+        ...
+
+    def accuracy(self) -> float | None:
+        """Agreement of the strategy's latest segmentation with the buyers' hidden types
+        (adjusted Rand index), or None when it learns no segments."""
+        ...
 
 
 class NoMarketing:
@@ -218,7 +229,7 @@ class Campaign:
         return Contacts(
             seller=book.seller,
             buyer=book.buyer,
-            channel=channel + CHANNELS.index("onsite"),
+            channel=channel_code(channel),
             promotion=promotion,
             product=product,
             segment=self.segmentation.codes(segment),

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.arrays import take_pairs
 from sim.config import CHANNEL_NAMES, STAGES, ChannelConfig, ChannelSpec
 from sim.marketing.bandit import thompson_scores
 from sim.marketing.customers import STAGE
+from sim.state.arrays import take_pairs
 
 EDM = CHANNEL_NAMES.index("edm")
 PROMOTION_PULL = 0.5  # how much a promotion the customer likes lifts its response

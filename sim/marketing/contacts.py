@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.mechanisms.shopping import Offered
+
 
 @dataclass
 class Contacts:
-    """Parallel arrays, one entry a contact. Codes index sim.logs.CHANNELS, PROMOTIONS,
-    SEGMENTS and CONTACT_OUTCOMES, and sim.traders.PRODUCTS."""
+    """Parallel arrays, one entry a contact. Codes index vocabulary.CHANNELS, PROMOTIONS,
+    SEGMENTS and CONTACT_OUTCOMES, and vocabulary.PRODUCTS."""
 
     seller: np.ndarray
     buyer: np.ndarray
@@ -41,3 +43,25 @@ class Contacts:
 
     def __len__(self) -> int:
         return len(self.seller)
+
+    def landed_categories(self, specialty: np.ndarray) -> np.ndarray:
+        """The category of each landed contact's seller: the need it raises today."""
+        return specialty[self.seller[self.landed]].astype(np.int64)
+
+    def offers_for(self, buyers: np.ndarray) -> Offered:
+        """Line up each shopper with the first offer that reached it today, if any."""
+        offered = Offered.nothing(len(buyers))
+        landed = np.flatnonzero(self.landed)
+        if not len(landed) or not len(buyers):
+            return offered
+        _, first = np.unique(self.buyer[landed], return_index=True)
+        landed = landed[first]  # a buyer reached by several sellers sees the first offer
+        order = np.argsort(buyers)
+        position = np.minimum(np.searchsorted(buyers[order], self.buyer[landed]), len(order) - 1)
+        hit = buyers[order][position] == self.buyer[landed]
+        rows, j = order[position[hit]], landed[hit]
+        offered.seller[rows] = self.seller[j]
+        offered.product[rows] = self.product[j]
+        offered.promotion[rows] = self.promotion[j]
+        offered.discount_share[rows] = self.discount_share[j]
+        return offered

@@ -13,8 +13,8 @@ from functools import cached_property
 import numpy as np
 
 from sim.config import STAGES, SegmentationConfig, TimingConfig
-from sim.logs import RFM_TIERS
-from sim.relations import Relations
+from sim.config.vocabulary import RFM_TIERS
+from sim.state.relations import Relations
 
 STAGE = {name: i for i, name in enumerate(STAGES)}
 TIER = {name: i for i, name in enumerate(RFM_TIERS)}
@@ -95,7 +95,7 @@ def stages(orders: np.ndarray, recency: np.ndarray, timing: TimingConfig) -> np.
 def rfm_tiers(
     orders: np.ndarray, recency: np.ndarray, spend: np.ndarray, cuts: SegmentationConfig
 ) -> np.ndarray:
-    """RFM tier codes (sim.logs.RFM_TIERS) by the configured cut points.
+    """RFM tier codes (vocabulary.RFM_TIERS) by the configured cut points.
 
     champions: recent, frequent and big spenders; loyal: frequent; new: one recent order;
     at_risk: repeat buyers gone quiet; hibernating: long gone; potential: everyone else.

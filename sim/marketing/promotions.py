@@ -1,4 +1,4 @@
-"""Promotion tools by a customer's promotional preference (DESIGN section 5).
+"""Promotion tools by a customer's promotional preference (docs/model.md section 7.11).
 
 coupon: a discount on the offered product, its cost booked only when redeemed (as the discount
 on the order); sample: sent with the contact at a cost, it gives the customer a private reading
@@ -12,10 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import PromotionConfig
-from sim.logs import PROMOTIONS
+from sim.config.vocabulary import COUPON, NO_PROMOTION, PROMOTIONS, SAMPLE, TRIAL
 from sim.marketing.bandit import thompson_scores
 
-NONE, COUPON, SAMPLE, TRIAL = (PROMOTIONS.index(p) for p in ("none", "coupon", "sample", "trial"))
 TOOL_CODES = np.array([COUPON, SAMPLE, TRIAL])  # the relations' tool axis, as PROMOTIONS codes
 
 
@@ -36,7 +35,7 @@ def choose_promotions(
     code = PROMOTIONS.index(config.kind)
     promotion = np.full(n, code)
     if code == TRIAL:
-        promotion[~first_order] = NONE
+        promotion[~first_order] = NO_PROMOTION
     return promotion
 
 

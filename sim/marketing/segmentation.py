@@ -1,7 +1,7 @@
 """Customer segmentation: none, RFM tiers, or k-means on what sellers observe.
 
 Each segmentation turns customer records into segment labels: a local index (used by learned
-channels and segment statistics) and a code in sim.logs.SEGMENTS (used in the logs). K-means is
+channels and segment statistics) and a code in vocabulary.SEGMENTS (used in the logs). K-means is
 refitted every `refresh_days` on the records of all sellers running the strategy, as a
 platform's CRM tool would, and its agreement with the buyers' hidden types (adjusted Rand index)
 is recorded at each refit.
@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Protocol
 
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from sim.config import SegmentationConfig
-from sim.logs import RFM_TIERS, SEGMENTS
+from sim.config.vocabulary import RFM_TIERS, SEGMENTS
 from sim.marketing.customers import rfm_tiers
 
 
@@ -44,17 +45,44 @@ def thread_pools() -> ThreadpoolController:
     return ThreadpoolController()
 
 
+class Segmentation(Protocol):
+    """How a seller groups its customers, as a campaign uses it: labels for the customers it
+    sees (0 .. n_segments - 1), their codes in the event log, and when it learns."""
+
+    n_segments: int
+
+    def wants_refit(self, day: int) -> bool:
+        """Whether the segmentation is due to be refitted on all customer records today."""
+        ...
+
+    def fit(self, seen: Observed, day: int) -> None:
+        """Refit on all customer records."""
+        ...
+
+    def labels(self, seen: Observed, day: int) -> np.ndarray:
+        """Each customer record's segment, 0 .. n_segments - 1."""
+        ...
+
+    def codes(self, labels: np.ndarray) -> np.ndarray:
+        """Segments as the codes of `SEGMENTS`, for the event log."""
+        ...
+
+    def accuracy(self) -> float | None:
+        """Agreement of the latest fit with the buyers' hidden types (adjusted Rand index);
+        None for a segmentation that learns nothing."""
+        ...
+
+
 class NoSegments:
     """Every customer in one segment."""
 
     n_segments = 1
 
     def wants_refit(self, day: int) -> bool:
-        """Whether the segmentation is due to be refitted on all customer records today."""
         return False
 
     def fit(self, seen: Observed, day: int) -> None:
-        """Refit on all customer records (only k-means learns anything)."""
+        """Nothing to learn."""
 
     def labels(self, seen: Observed, day: int) -> np.ndarray:
         return np.zeros(len(seen.orders), dtype=np.int64)
@@ -66,13 +94,22 @@ class NoSegments:
         return None
 
 
-class RFMSegments(NoSegments):
-    """RFM tiers with configurable cut points."""
+class RFMSegments:
+    """RFM tiers with configurable cut points: fixed rules, nothing to learn."""
 
     n_segments = len(RFM_TIERS)
 
     def __init__(self, config: SegmentationConfig) -> None:
         self.config = config
+
+    def wants_refit(self, day: int) -> bool:
+        return False
+
+    def fit(self, seen: Observed, day: int) -> None:
+        """Nothing to learn."""
+
+    def accuracy(self) -> float | None:
+        return None
 
     def labels(self, seen: Observed, day: int) -> np.ndarray:
         return rfm_tiers(seen.orders, seen.recency, seen.spend, self.config)
@@ -81,7 +118,7 @@ class RFMSegments(NoSegments):
         return SEGMENTS.index(RFM_TIERS[0]) + labels
 
 
-class KMeansSegments(NoSegments):
+class KMeansSegments:
     """K-means on standardised observed features, refitted on its interval."""
 
     def __init__(self, config: SegmentationConfig, n_countries: int, seed: int) -> None:
@@ -163,7 +200,7 @@ class KMeansSegments(NoSegments):
         return self.last_ari
 
 
-def make_segmentation(config: SegmentationConfig, n_countries: int, seed: int) -> NoSegments:
+def make_segmentation(config: SegmentationConfig, n_countries: int, seed: int) -> Segmentation:
     if config.kind == "rfm":
         return RFMSegments(config)
     if config.kind == "kmeans":

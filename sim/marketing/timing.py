@@ -1,4 +1,4 @@
-"""When to contact a customer (DESIGN section 5).
+"""When to contact a customer (docs/model.md section 7.11).
 
 cadence: every `cadence_days`; lifecycle: a few days before the customer's expected repurchase
 (its own mean gap between orders, or a default gap after a first order), and a win-back when it
@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.config import TimingConfig
 from sim.marketing.customers import STAGE
-from sim.world import DAYS_PER_YEAR
+from sim.state.world import DAYS_PER_YEAR
 
 
 def event_starts(festival_boost: np.ndarray) -> np.ndarray:

@@ -1,0 +1,512 @@
+"""Fit model parameters to a targets file of stylised facts (`configs/targets/`), with Optuna.
+
+    python -m sim calibrate --param population.need_rate=0.01:0.06 \\
+        --param population.activity_shape=0.3:3 --trials 40 --seeds 3
+
+Each trial runs the market on several seeds (the same seeds for every trial: common random
+numbers), measures the facts of its orders as `sim.analysis.facts` measures a real log, averages
+them over the seeds, and scores the weighted distance to the targets (each fact's miss divided
+by its tolerance, squared, summed). Optuna's TPE sampler, seeded, proposes the next parameters
+through its ask-and-tell interface; trials are asked in fixed-size batches and run in parallel,
+so a seed gives the same fit on any number of cores. The best parameters are written as a preset
+(`configs/calibration/NAME.yaml`, select it with `calibration=NAME`) and a report puts simulated
+and real facts side by side.
+
+Everything is checked before the first run (ranges, their types, the targets file, overrides, a
+run long enough to measure the cohort): bad input exits 2 naming it. A trial whose facts are
+undefined (a seed with no orders or no cohort, an aimed fact no seed defines) is scored as the
+worst, Optuna's pruned state, so the study goes on; the report counts such trials, and when
+every trial has undefined facts nothing is written and the command exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import re
+import sys
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import optuna
+import pandas as pd
+import yaml
+from hydra.errors import HydraException
+from joblib import Parallel, delayed
+from omegaconf.errors import OmegaConfBaseException
+from optuna.trial import FrozenTrial, TrialState
+from tqdm import tqdm
+
+from sim.analysis import facts, plots
+from sim.analysis.facts import LogError
+from sim.config import ConfigError, SimConfig
+from sim.config.compose import CONFIG_DIR, check_overrides, load_config
+from sim.recording.atomic import write_text
+from sim.simulation.run import simulate
+
+# The facts the fit aims at, each with its tolerance: a miss of one tolerance costs 1.
+AIMS = {
+    "share_two_plus_orders": 0.08,
+    "days_between_orders.median": 10.0,
+    "repeat_within.90d": 0.08,
+    "revenue_top_share.top_20pct": 0.08,
+}
+SEASON = ("11", "02")  # November's revenue index should exceed February's
+COHORT = "first_seen_from_2011_03_01"
+# The longest repeat window aimed at: a run must go on that long after the cohort's first day.
+REPEAT_DAYS = max(int(p.split(".")[1].rstrip("d")) for p in AIMS if p.startswith("repeat_within"))
+# What the report reads of the targets besides the aimed facts: mappings of fact to number.
+REPORTED = ("orders_per_customer", "repeat_within", "revenue_top_share")
+DEFAULT_TARGETS = Path(CONFIG_DIR) / "targets" / "online_retail.yaml"
+PRESETS = Path(CONFIG_DIR) / "calibration"  # where `--name NAME` writes NAME.yaml
+NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")  # a preset's name: no folders, no dots
+UNDEFINED = "undefined_facts"  # a pruned trial's user attribute: why its facts are undefined
+
+
+def schema_type(key: str) -> Any:
+    """The type the schema (sim/config/schema.py) gives a dotted key: `int`, `float`, ...;
+    None for a key it does not type (unknown keys are named by `check_overrides`, and some
+    tables' cells are typed loosely). Integer keys must be fitted with integers."""
+    node: Any = SimConfig
+    for part in key.split("."):
+        if typing.get_origin(node) in (dict, list):
+            node = typing.get_args(node)[-1]  # `part` is the table's own key or index
+        elif dataclasses.is_dataclass(node):
+            node = typing.get_type_hints(node).get(part)
+        else:
+            return None
+    return None if node is Any else node
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A config key to fit and its range; `log` samples the range on a log scale, `integer`
+    samples whole numbers (the schema types the key `int`)."""
+
+    key: str
+    low: float
+    high: float
+    log: bool = False
+    integer: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> Parameter:
+        """`population.need_rate=0.01:0.06`, `...=0.01:0.06:log`, `population.n_traders=100:300`."""
+        key, _, span = text.partition("=")
+        parts = span.split(":")
+        kind = schema_type(key)
+        if kind not in (int, float, None):
+            name = getattr(kind, "__name__", str(kind))
+            raise ConfigError(f"--param {text} is not allowed: {key} is a {name}, not a number")
+        number = int if kind is int else float
+        try:
+            low, high = number(parts[0]), number(parts[1])
+        except (IndexError, ValueError):
+            whole = f", LOW and HIGH whole numbers ({key} is an int)" if kind is int else ""
+            raise ConfigError(
+                f"--param {text} is not allowed: write KEY=LOW:HIGH[:log]{whole}"
+            ) from None
+        finite = math.isfinite(low) and math.isfinite(high)
+        if not (finite and low < high) or len(parts) > 3 or parts[2:] not in ([], ["log"]):
+            raise ConfigError(f"--param {text} is not allowed: finite LOW < HIGH, optionally :log")
+        log = parts[2:] == ["log"]
+        if log and low <= 0:
+            raise ConfigError(f"--param {text} is not allowed: LOW > 0 on a log scale")
+        return cls(key, low, high, log, kind is int)
+
+    def distribution(self) -> optuna.distributions.BaseDistribution:
+        """Optuna's range: whole numbers for an int key, which a float would fail to set."""
+        if self.integer:
+            return optuna.distributions.IntDistribution(int(self.low), int(self.high), log=self.log)
+        return optuna.distributions.FloatDistribution(self.low, self.high, log=self.log)
+
+    def override(self, value: float) -> str:
+        """The Hydra override that sets the key to `value`."""
+        return f"{self.key}={value}"
+
+
+def leaf(tree: Any, path: str) -> Any:
+    """The value at a dotted path of a nested dict (`repeat_within.90d`); None where there is
+    none, as facts are undefined when a log cannot measure them."""
+    for part in path.split("."):
+        if not isinstance(tree, dict) or part not in tree:
+            return None
+        tree = tree[part]
+    return tree
+
+
+def is_number(value: Any) -> bool:
+    """A finite int or float (not a bool): a fact that can be scored."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def compose(overrides: list[str]) -> SimConfig:
+    """`load_config`, with Hydra's and OmegaConf's errors (a bad override) as ConfigError, so
+    that they are reported like any other bad input."""
+    try:
+        return load_config(overrides)
+    except (HydraException, OmegaConfBaseException) as error:
+        lines = [*str(error).splitlines(), *str(error.__cause__ or "").splitlines()[:1]]
+        text = "; ".join(line.strip() for line in lines if line.strip())
+        text = text.split("; Config search path:")[0].replace(":;", ":")
+        raise ConfigError(f"the overrides {' '.join(overrides)} are not allowed: {text}") from None
+
+
+def simulated_facts(overrides: list[str], seed: int, cohort_offset_days: int) -> dict:
+    """The facts of one run: the cohort's facts, plus the monthly index of all customers.
+    Raises LogError when the run has no orders or no customer in the cohort."""
+    config = compose([*overrides, f"seed={seed}", "progress=false"])
+    result = simulate(config)
+    table = facts.orders(result.orders, facts.SIMULATION)
+    start = pd.Timestamp(config.market.start_date) + pd.Timedelta(days=cohort_offset_days)
+    found = facts.facts(table, first_seen_from=str(start.date()))
+    found["monthly_revenue_index"] = facts.facts(table)["monthly_revenue_index"]
+    return found
+
+
+def seed_facts(overrides: list[str], seed: int, cohort_offset_days: int) -> dict | str:
+    """One seed's facts, or why it has none (no orders, no cohort, a combination of values
+    the config rejects): returned, not raised, so one such run fails its trial, not the study."""
+    try:
+        return simulated_facts(overrides, seed, cohort_offset_days)
+    except (LogError, ConfigError) as error:
+        return f"seed {seed}: {error}"
+
+
+def mean_facts(runs: list[dict]) -> dict:
+    """The seeds' facts averaged leaf by leaf (non-numbers taken from the first run)."""
+    first = runs[0]
+    if isinstance(first, dict):
+        keys = set().union(*(r.keys() for r in runs))
+        return {k: mean_facts([r[k] for r in runs if k in r]) for k in sorted(keys)}
+    numbers = [r for r in runs if isinstance(r, int | float) and not isinstance(r, bool)]
+    return sum(numbers) / len(numbers) if numbers else first
+
+
+def by_month(index: dict[str, float], month: str) -> float | None:
+    """The mean index of a calendar month ("11") over the years a log covers."""
+    values = [v for name, v in index.items() if name.endswith("-" + month)]
+    return sum(values) / len(values) if values else None
+
+
+def undefined_aims(found: dict) -> list[str]:
+    """The aimed facts that `found` leaves undefined: no distance can be scored without them."""
+    return [path for path in AIMS if not is_number(leaf(found, path))]
+
+
+def trial_facts(runs: list[dict | str]) -> tuple[dict | None, str | None]:
+    """A trial's facts averaged over its seeds, or None and why they are undefined."""
+    problems = [run for run in runs if isinstance(run, str)]
+    if problems:
+        return None, problems[0]
+    found = mean_facts(runs)
+    missing = undefined_aims(found)
+    if missing:
+        return None, f"undefined in every seed: {', '.join(missing)}"
+    return found, None
+
+
+def distance(found: dict, targets: dict) -> float:
+    """Weighted squared distance of simulated facts from the targets, plus a penalty when
+    November does not out-earn February; infinite (the worst) when an aimed fact is undefined."""
+    if undefined_aims(found):
+        return math.inf
+    total = sum(
+        ((leaf(found, path) - leaf(targets, path)) / tolerance) ** 2
+        for path, tolerance in AIMS.items()
+    )
+    nov, feb = (by_month(found.get("monthly_revenue_index") or {}, m) for m in SEASON)
+    if nov is not None and feb is not None and nov <= feb:
+        total += ((feb - nov) / 10.0) ** 2 + 1.0
+    return total
+
+
+def load_targets(path: Path) -> dict:
+    """The targets file, checked to hold every fact the fit and its report read."""
+    where = f"--targets {path} is not allowed"
+    if not path.is_file():
+        raise ConfigError(f"{where}: no such file")
+    try:
+        targets = yaml.safe_load(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as error:
+        first = str(error).splitlines()[0]
+        raise ConfigError(f"{where}: it is not a YAML text file ({first})") from None
+    if not isinstance(targets, dict):
+        held = "nothing" if targets is None else f"a {type(targets).__name__}"
+        raise ConfigError(f"{where}: it holds {held}, not a mapping of facts")
+    offset = targets.get("cohort_offset_days")
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise ConfigError(f"{where}: cohort_offset_days={offset!r}, a whole number >= 0 is needed")
+    tables = [f"{COHORT}.{name}" for name in REPORTED] + ["all_customers.monthly_revenue_index"]
+    for table in tables:
+        values = leaf(targets, table)
+        if not isinstance(values, dict) or not all(map(is_number, values.values())):
+            raise ConfigError(f"{where}: {table}={values!r}, a mapping to numbers is needed")
+    for fact in (f"{COHORT}.{aim}" for aim in AIMS):
+        if not is_number(leaf(targets, fact)):
+            raise ConfigError(f"{where}: {fact}={leaf(targets, fact)!r}, a number is needed")
+    return targets
+
+
+def check_cohort(config: SimConfig, offset: int) -> None:
+    """Refuse a run too short to measure the targets' cohort: every trial would be undefined."""
+    need = offset + REPEAT_DAYS + 1
+    if config.days < need:
+        raise ConfigError(
+            f"days={config.days} is not allowed: the targets' cohort is first seen from day "
+            f"{offset} (cohort_offset_days) and repeat_within.{REPEAT_DAYS}d needs "
+            f"{REPEAT_DAYS} days after it; days >= {need}"
+        )
+
+
+def check_study(params: list[Parameter], targets: dict, overrides: list[str]) -> None:
+    """Check the overrides, and that both ends of every range compose to a valid config long
+    enough to measure the cohort, before any run (raises ConfigError)."""
+    check_overrides(overrides)
+    keys = [p.key for p in params]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise ConfigError(f"--param {key}=... is not allowed twice")
+    for override in overrides:
+        key = override.partition("=")[0].lstrip("+~")
+        if key == "seed":
+            raise ConfigError(f"{override} is not allowed: each trial runs seeds 0..N-1 (--seeds)")
+        if key in keys:
+            raise ConfigError(f"{override} is not allowed: {key} is fitted by --param")
+    offset = targets["cohort_offset_days"]
+    check_cohort(compose(overrides), offset)
+    for p in params:
+        check_overrides([p.override(p.low)])
+        for end in (p.low, p.high):
+            check_cohort(compose([*overrides, p.override(end)]), offset)
+
+
+def fit(
+    params: list[Parameter],
+    targets: dict,
+    overrides: list[str],
+    trials: int,
+    seeds: int,
+    seed: int,
+    batch: int,
+    n_jobs: int,
+) -> tuple[optuna.Study, dict[int, dict]]:
+    """Run the study; returns it and each trial's mean simulated facts."""
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(
+        direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=8)
+    )
+    aims = targets[COHORT] | {
+        "monthly_revenue_index": targets["all_customers"]["monthly_revenue_index"]
+    }
+    found_by_trial: dict[int, dict] = {}
+    space = {p.key: p.distribution() for p in params}
+    with (
+        Parallel(n_jobs=n_jobs) as parallel,
+        tqdm(total=trials, desc="trials", unit="trial") as bar,
+    ):
+        while len(study.trials) < trials:
+            asked = [study.ask(space) for _ in range(min(batch, trials - len(study.trials)))]
+            jobs = [
+                delayed(seed_facts)(
+                    [*overrides, *(f"{k}={v}" for k, v in t.params.items())],
+                    s,
+                    targets["cohort_offset_days"],
+                )
+                for t in asked
+                for s in range(seeds)
+            ]
+            results = parallel(jobs)
+            for i, trial in enumerate(asked):
+                found, problem = trial_facts(results[i * seeds : (i + 1) * seeds])
+                if found is None:
+                    trial.set_user_attr(UNDEFINED, problem)
+                    study.tell(trial, state=TrialState.PRUNED)  # TPE ranks it the worst
+                    continue
+                found_by_trial[trial.number] = found
+                study.tell(trial, distance(found, aims))
+            bar.update(len(asked))
+            best = f"{study.best_value:.3f}" if found_by_trial else "none"
+            bar.set_postfix(best=best, undefined=len(undefined_trials(study)))
+    return study, found_by_trial
+
+
+def undefined_trials(study: optuna.Study) -> list[FrozenTrial]:
+    """The trials whose facts were undefined (pruned, with the reason as a user attribute)."""
+    return study.get_trials(deepcopy=False, states=(TrialState.PRUNED,))
+
+
+def undefined_note(study: optuna.Study) -> str:
+    """How many trials had undefined facts, and the first one's reason."""
+    failed = undefined_trials(study)
+    note = f"{len(failed)} of {len(study.trials)} trials had undefined facts"
+    return note + (f" (first: {failed[0].user_attrs[UNDEFINED]})" if failed else "")
+
+
+def write_preset(path: Path, best: dict[str, float], note: str) -> None:
+    """The best parameters as a Hydra preset that sets them wherever they live."""
+    tree: dict = {}
+    for key, value in best.items():
+        *parents, name = key.split(".")
+        node = tree
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[name] = value if isinstance(value, int) else round(float(value), 4)
+    text = f"# @package _global_\n# {note}\n" + yaml.safe_dump(tree, sort_keys=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_text(path, text)
+
+
+def comparison_table(found: dict, targets: dict) -> pd.DataFrame:
+    """Simulated and real facts side by side (the cohort's facts; shares in %)."""
+    rows = []
+    real = targets[COHORT]
+    for path in (
+        "share_two_plus_orders",
+        *(f"orders_per_customer.{k}" for k in real["orders_per_customer"]),
+        "days_between_orders.p25",
+        "days_between_orders.median",
+        "days_between_orders.p75",
+        *(f"repeat_within.{k}" for k in real["repeat_within"]),
+        *(f"revenue_top_share.{k}" for k in real["revenue_top_share"]),
+        "revenue_gini",
+    ):
+        sim, tgt = leaf(found, path), leaf(real, path)
+        scale = 1 if path.startswith("days") or path == "revenue_gini" else 100
+        aim = AIMS.get(path)
+        rows.append(
+            {
+                "fact": path,
+                "simulated": _num(sim, scale),
+                "real": _num(tgt, scale),
+                "difference": _num(None if sim is None or tgt is None else sim - tgt, scale),
+                "allowed": "" if aim is None else f"±{aim * scale:g}",
+            }
+        )
+    sim_index, real_index = (
+        found.get("monthly_revenue_index") or {},
+        targets["all_customers"]["monthly_revenue_index"],
+    )
+    for month in SEASON:
+        rows.append(
+            {
+                "fact": f"monthly_revenue_index (month {month})",
+                "simulated": _num(by_month(sim_index, month), 1),
+                "real": _num(by_month(real_index, month), 1),
+                "difference": "",
+                "allowed": "Nov > Feb",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _num(value: float | None, scale: float) -> str:
+    return "n/a" if value is None else f"{value * scale:.1f}"
+
+
+def write_report(
+    out: Path, study: optuna.Study, found: dict, targets: dict, preset: Path, command: str
+) -> Path:
+    """`report.md` with the fit, the facts side by side and their plots; `trials.parquet`."""
+    out.mkdir(parents=True, exist_ok=True)
+    trials = study.trials_dataframe(attrs=("number", "value", "state", "params", "user_attrs"))
+    trials.to_parquet(out / "trials.parquet", index=False)
+    figure = plots.fact_distributions(found, targets[COHORT], out / "figures" / "facts.png")
+    table = comparison_table(found, targets)
+    lines = [
+        "# Calibration report",
+        "",
+        f"Command: `{command}`",
+        "",
+        f"Best of {len(study.trials)} trials: distance {study.best_value:.3f} "
+        f"(sum of squared misses in units of the tolerance); preset written to `{preset}`.",
+        "",
+        f"{undefined_note(study)}; they were scored as the worst (Optuna's pruned state).",
+        "",
+        "| parameter | best value |",
+        "|---|---|",
+        *(f"| {k} | {v:.4g} |" for k, v in study.best_params.items()),
+        "",
+        "Simulated (mean over seeds, customers first seen at least "
+        f"{targets['cohort_offset_days']} days after the start) and real facts "
+        "(shares in %, days as days):",
+        "",
+        "| " + " | ".join(table.columns) + " |",
+        "|" + "---|" * len(table.columns),
+        *("| " + " | ".join(map(str, row)) + " |" for row in table.itertuples(index=False)),
+        "",
+        f"![simulated and real facts]({figure.relative_to(out)})",
+        "",
+    ]
+    report = out / "report.md"
+    write_text(report, "\n".join(lines))
+    return report
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m sim calibrate", description="Fit parameters to stylised facts."
+    )
+    parser.add_argument(
+        "--targets", type=Path, default=DEFAULT_TARGETS, help=f"(default: {DEFAULT_TARGETS})"
+    )
+    parser.add_argument("--param", action="append", required=True, metavar="KEY=LOW:HIGH[:log]")
+    parser.add_argument("--trials", type=int, default=40)
+    parser.add_argument("--seeds", type=int, default=3, help="runs per trial (seeds 0..N-1)")
+    parser.add_argument("--seed", type=int, default=0, help="the sampler's seed")
+    parser.add_argument("--batch", type=int, default=4, help="trials asked and run together")
+    parser.add_argument("--n-jobs", type=int, default=-1, help="parallel runs (-1: all cores)")
+    parser.add_argument("--name", default="online_retail", help=f"the preset's name in {PRESETS}")
+    parser.add_argument("--out", type=Path, help="report folder (outputs/calibration/NAME)")
+    parser.add_argument("overrides", nargs="*", help="Hydra overrides of every run")
+    args = parser.parse_intermixed_args(argv)
+    for name in ("trials", "seeds", "batch"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name} {getattr(args, name)} is not allowed: a whole number >= 1")
+    if args.n_jobs == 0:
+        parser.error("--n-jobs 0 is not allowed: a whole number >= 1, or -1 for all cores")
+    if not NAME.fullmatch(args.name):
+        parser.error(
+            f"--name {args.name!r} is not allowed: a plain name of letters, digits, _ and - "
+            f"(the preset is {PRESETS}/NAME.yaml)"
+        )
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    try:
+        params = [Parameter.parse(p) for p in args.param]
+        targets = load_targets(args.targets)
+        check_study(params, targets, args.overrides)
+    except ConfigError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    study, found = fit(
+        params, targets, args.overrides, args.trials, args.seeds, args.seed, args.batch, args.n_jobs
+    )
+    if not found:
+        print(
+            f"Calibration failed: all {len(study.trials)} trials had undefined facts, so there "
+            f"is no fit; no preset or report written. {undefined_note(study)}",
+            file=sys.stderr,
+        )
+        return 1
+    preset = PRESETS / f"{args.name}.yaml"
+    command = "python -m sim calibrate " + " ".join(argv)
+    write_preset(preset, study.best_params, f"Fitted by: {command}")
+    out = args.out or Path("outputs") / "calibration" / args.name
+    report = write_report(out, study, found[study.best_trial.number], targets, preset, command)
+    print(f"Best distance {study.best_value:.3f}: {json.dumps(study.best_params)}")
+    print(f"{undefined_note(study)} (scored as the worst)")
+    print(f"Preset: {preset} (select it with calibration={args.name}); report: {report}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

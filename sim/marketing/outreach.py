@@ -1,0 +1,89 @@
+"""The day's marketing, as the market carries it out: which traders market with which
+strategy, and booking every strategy's contacts (paid, logged, remembered by the customer).
+
+Strategies only plan (`Strategy.plan`); this is where their plans meet the market's money, logs
+and ties, the same way for every strategy, the project's own or a user's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.config import StrategyConfig
+from sim.marketing.campaign import Strategy, make_strategy
+from sim.marketing.contacts import Contacts
+from sim.state.market import MarketState
+from sim.state.streams import RandomStreams
+
+
+class Outreach:
+    """Every strategy group's contacts, booked day by day."""
+
+    def __init__(
+        self, state: MarketState, groups: list[StrategyConfig], streams: RandomStreams
+    ) -> None:
+        self.state = state
+        assign_strategy_groups(state, groups, streams.marketing)
+        self.strategies: list[Strategy] = [
+            make_strategy(group, i + 1, state, streams.marketing_of(i + 1))
+            for i, group in enumerate(groups)
+        ]
+        self.segmentation_accuracy: list[float | None] = [None] * len(groups)
+
+    def contact(self, day: int) -> Contacts:
+        """Every strategy plans its contacts; the market books, logs and remembers them."""
+        contacts = Contacts.concatenate([strategy.plan(day) for strategy in self.strategies])
+        if not len(contacts):
+            return contacts
+        state = self.state
+        state.ledger.pay_out(contacts.seller, "marketing", contacts.cost)
+        state.events.record(
+            day,
+            "contact",
+            contacts.seller,
+            other=contacts.buyer,
+            detail=contacts.channel,
+            tool=contacts.promotion,
+            segment=contacts.segment,
+            outcome=contacts.outcome,
+            value=contacts.cost / 100.0,
+        )
+        state.today["contacts"] += len(contacts)
+        slots = state.relations.ensure(contacts.buyer, contacts.seller, day)  # now they know it
+        known = slots >= 0
+        state.relations.record_touch(
+            contacts.buyer[known],
+            slots[known],
+            day,
+            contacts.channel[known],
+            contacts.segment[known],
+            contacts.promotion[known],
+        )
+        self._record_segmentation_accuracy(day)
+        return contacts
+
+    def _record_segmentation_accuracy(self, day: int) -> None:
+        """Log each new k-means refit's agreement with hidden types (event `other` = group)."""
+        for i, strategy in enumerate(self.strategies):
+            accuracy = strategy.accuracy()
+            if accuracy is not None and accuracy != self.segmentation_accuracy[i]:
+                self.state.events.record(
+                    day, "segmentation", np.array([-1]), other=i + 1, value=accuracy
+                )
+            self.segmentation_accuracy[i] = accuracy
+
+
+def assign_strategy_groups(
+    state: MarketState, groups: list[StrategyConfig], rng: np.random.Generator
+) -> None:
+    """Each active strategy gets its `share` of the traders, who market with it whenever they
+    sell; the traders left over (group 0) never market. Each group's holdout share, and the
+    salt that decides which pairs are held out (`MarketState.holdout`), are set here, once.
+    Drawn from the marketing stream, so the population and the market's shocks stay those of
+    the baseline."""
+    shares = np.array([g.share if g.active else 0.0 for g in groups])
+    u = rng.random(len(state.traders))
+    group = np.searchsorted(np.cumsum(shares), u, side="right") + 1
+    state.traders.group[:] = np.where(group <= len(groups), group, 0)
+    state.holdout_shares = np.array([0.0, *(g.holdout_share for g in groups)])
+    state.holdout_salt = int(rng.integers(2**32))
