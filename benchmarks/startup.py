@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 IMPORTS = """
 import json, sys, time
 start = time.perf_counter()
-import sim.run
+import sim.simulation.run
 simulator = time.perf_counter()
 from sim.marketing.segmentation import thread_pools
 thread_pools()
@@ -62,7 +62,7 @@ print(json.dumps({
 """
 
 LABELS = {
-    "simulator": "import the simulator (Mesa, pandas, pyarrow): `import sim.run`",
+    "simulator": "import the simulator (Mesa, pandas, pyarrow): `import sim.simulation.run`",
     "scikit_learn": "then import scikit-learn (k-means runs)",
     "compose": "compose the config of a classroom run with `full`",
     "compose_hydra_alone": "compose an empty config (Hydra's own share)",

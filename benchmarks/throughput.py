@@ -32,7 +32,7 @@ from threadpoolctl import threadpool_limits
 from sim.config.compose import load_config
 from sim.simulation.model import MarketModel
 config = load_config(["warm_up_days=0", "progress=false", *sys.argv[1:]])
-threadpool_limits(limits=1)  # as sim.run.simulate runs
+threadpool_limits(limits=1)  # as sim.simulation.run.simulate runs
 start = time.perf_counter()
 model = MarketModel(config)
 built = time.perf_counter()

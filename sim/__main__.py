@@ -9,6 +9,7 @@ COMMANDS = {
     "calibrate": "sim.commands.calibrate",  # fit knobs to a transaction log's facts
     "facts": "sim.commands.facts",  # the stylised facts of a transaction log
     "dashboard": "sim.dashboard.__main__",  # the classroom dashboard
+    "parameters": "sim.commands.parameters",  # docs/parameters.md, generated from the schema
 }
 
 

@@ -28,7 +28,7 @@ def test_the_source_digest_follows_every_edit_of_the_code(tmp_path: Path) -> Non
     copy = tmp_path / "sim"
     shutil.copytree(provenance.PACKAGE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
     assert provenance.digest_of(copy) == provenance.source_digest()
-    model = copy / "model.py"
+    model = copy / "simulation" / "model.py"
     model.write_text(model.read_text() + "\n# a change\n")
     assert provenance.digest_of(copy) != provenance.source_digest()
 

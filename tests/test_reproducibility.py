@@ -76,7 +76,7 @@ def test_each_strategy_group_of_a_mix_has_a_stream_of_its_own() -> None:
     one_left = MarketModel(
         small_config("mix=rfm_vs_personalized", "mix.personalized.active=false", n_traders=300)
     )
-    rfm_mixed, rfm_alone = mixed.strategies[0].rng, one_left.strategies[0].rng
+    rfm_mixed, rfm_alone = mixed.marketing.strategies[0].rng, one_left.marketing.strategies[0].rng
     assert np.array_equal(rfm_mixed.random(5), rfm_alone.random(5))
 
     streams, again = RandomStreams.from_seed(4), RandomStreams.from_seed(4)

@@ -118,7 +118,9 @@ def test_the_workers_of_a_killed_driver_stop_and_start_no_run(tmp_path: Path) ->
 def test_a_worker_whose_driver_has_ended_runs_nothing() -> None:
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()  # a driver that has ended: the worker below is not its child
-    code = f"from sim.worker_guard import DriverBound; DriverBound(print, {gone.pid})('ran')"
+    code = (
+        f"from sim.commands.worker_guard import DriverBound; DriverBound(print, {gone.pid})('ran')"
+    )
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
     )

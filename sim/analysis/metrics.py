@@ -11,7 +11,8 @@ the window bounds for their cut-offs; `dual_role_share`, `new_seller_order_share
 Undefined ratios (x / 0) are None, never NaN, and every number is a plain Python float or int,
 so the summary is JSON-serialisable. Ratios are not clipped: they stay in [0, 1] as long as the
 logs are consistent (every paid order had a session, every attributed order had a contact).
-No randomness, no Mesa, no config: the same logs always give the same numbers.
+No randomness, no Mesa, no run settings (only the code lists of `sim.config.vocabulary`): the
+same logs always give the same numbers.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Hashable
 
 import pandas as pd
 
-from sim.config import NO_MARKETING
+from sim.config.vocabulary import NO_MARKETING
 
 # Column name -> dtype of the two logs. Extra columns are allowed and ignored. The string columns
 # may also arrive as pandas Categorical; every function here accepts both.

@@ -80,7 +80,7 @@ def knobs(node: Any, path: str = "") -> Iterator[Knob]:
     included, by its dotted key: the one walk that validation, tests and tools share."""
     if dataclasses.is_dataclass(node):
         for f in dataclasses.fields(node):
-            if f.metadata:
+            if "lo" in f.metadata or "choices" in f.metadata:
                 yield Knob(f"{path}{f.name}", node, f.name, f.metadata)
             yield from knobs(getattr(node, f.name), f"{path}{f.name}.")
     elif isinstance(node, dict | list):

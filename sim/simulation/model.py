@@ -32,6 +32,16 @@ from sim.state.world import MarketConditions, World
 logging.getLogger("MESA").setLevel(logging.WARNING)
 
 DAYS_PER_MONTH = 30
+# timeseries.parquet, a row a day, as the data collector writes it; then `fx_<currency>`
+# (float64) for each currency, then `money_total` (int64, cents: 0 while money is conserved)
+TIMESERIES_TABLE = {
+    **dict.fromkeys(("day", "buyers", "sellers", "flips_to_seller", "flips_to_buyer"), "int64"),
+    **dict.fromkeys(
+        ("contacts", "sessions", "carts", "abandoned", "orders", "delivered", "returns", "reviews"),
+        "int64",
+    ),
+    "gmv": "float64",
+}
 
 
 class MarketModel(mesa.Model):

@@ -21,7 +21,7 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from sim.analysis.metrics import group_summaries, summarize
-from sim.config import BUYER_TYPES, NO_EFFECT, NO_MARKETING, SimConfig, validate
+from sim.config import BUYER_TYPES, NO_EFFECT, NO_MARKETING, ROLES, SimConfig, validate
 from sim.recording.atomic import atomic, write_text
 from sim.recording.log_stream import LogStream, MemorySink, ParquetSink, TableSink
 from sim.recording.provenance import code_record, source_digest
@@ -30,7 +30,17 @@ from sim.simulation.memory import check_fits
 from sim.simulation.model import MarketModel
 from sim.state.logs import events_frame, orders_frame
 
-ROLES = ["buyer", "seller"]
+# traders.parquet as `traders_frame` writes it (tests/test_tables.py holds files to it)
+TRADERS_TABLE = {
+    "trader": "int64",
+    **dict.fromkeys(("country", "specialty", "buyer_type"), "category"),
+    "quality": "float64",
+    **dict.fromkeys(("initial_role", "final_role"), "category"),
+    "ever_seller": "bool",
+    "group": "category",
+    "reviews": "int32",
+    "mean_rating": "float64",
+}
 LOGS = ("orders", "events")  # the tables that grow with the run and stream out in chunks
 
 
@@ -132,8 +142,10 @@ def traders_frame(model: MarketModel, groups: tuple[str, ...]) -> pd.DataFrame:
             "specialty": pd.Categorical.from_codes(t.specialty, list(w.categories)),
             "buyer_type": pd.Categorical.from_codes(t.buyer_type, list(BUYER_TYPES)),
             "quality": t.quality,
-            "initial_role": pd.Categorical.from_codes(model.initial_is_seller.astype(int), ROLES),
-            "final_role": pd.Categorical.from_codes(t.is_seller.astype(int), ROLES),
+            "initial_role": pd.Categorical.from_codes(
+                model.initial_is_seller.astype(int), list(ROLES)
+            ),
+            "final_role": pd.Categorical.from_codes(t.is_seller.astype(int), list(ROLES)),
             "ever_seller": model.initial_is_seller | model.flipped,
             "group": pd.Categorical.from_codes(t.group, list(groups)),
             "reviews": count,

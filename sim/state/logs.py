@@ -133,6 +133,54 @@ EVENT_DETAILS = {
     "segmentation": ("",),  # value: adjusted Rand index of a k-means refit vs hidden types
 }
 
+# The tables as written to Parquet (`orders_frame`, `events_frame`): columns in order and their
+# dtypes; money in the reference currency, codes as categories. tests/test_tables.py holds every
+# written file to these.
+ORDERS_TABLE = {
+    "order_id": "int64",
+    "day": "int32",
+    "date": "datetime64[us]",
+    "buyer": "int32",
+    "seller": "int32",
+    "buyer_country": "category",
+    "seller_country": "category",
+    "category": "category",
+    **dict.fromkeys(
+        ("price", "discount", "shipping_fee", "tariff", "platform_fee", "shipping_cost", "cogs"),
+        "float64",
+    ),
+    "amount": "float64",
+    "currency": "category",
+    "amount_local": "float64",
+    "product": "category",
+    "units": "float64",
+    "match": "float64",
+    **dict.fromkeys(("promotion", "channel", "segment", "contact_tool"), "category"),
+    "contact_day": "int32",
+    "group": "category",
+    "holdout": "bool",
+    "expected_quality": "float64",
+    "true_quality": "float64",
+    "belief_error": "float64",
+    "tie": "float64",
+    "delivery_day": "int32",
+    "delivered": "bool",
+    "satisfaction": "float64",
+    "returned": "bool",
+    "refund": "float64",
+    "return_cost": "float64",
+    "rating": "float64",
+    "seller_net": "float64",
+}
+EVENTS_TABLE = {
+    "day": "int32",
+    "kind": "category",
+    "trader": "int32",
+    "other": "int32",
+    **dict.fromkeys(("detail", "tool", "segment", "outcome"), "category"),
+    "value": "float64",
+}
+
 
 class OrderLog(ColumnBuffer):
     def __init__(self) -> None:

@@ -15,9 +15,9 @@ import mesa
 import numpy as np
 
 from sim.config import BUYER_TYPES
-from sim.config.vocabulary import PRODUCTS
+from sim.config.vocabulary import PRODUCTS, ROLES
 
-BUYER, SELLER = "buyer", "seller"
+BUYER, SELLER = ROLES
 
 # Hidden buyer types shift behaviour; sellers never see the type, only what it causes.
 #                         loyal  bargain  occasional  risky
