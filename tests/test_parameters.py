@@ -1,4 +1,4 @@
-"""The parameter reference: `docs/parameters.md` is what `python -m sim.commands.parameters`
+"""The parameter reference: `docs/parameters.md` is what `python -m sim parameters`
 generates from the schema and the default config, every field of the schema is documented
 (meaning, unit, basis), and the knobs marked calibrated are exactly the fitted ones."""
 
@@ -19,7 +19,7 @@ from sim.config.compose import CONFIG_DIR, load_config
 from tests.helpers import ROOT
 
 REFERENCE = ROOT / "docs" / "parameters.md"
-REGENERATE = "python -m sim.commands.parameters"
+REGENERATE = "python -m sim parameters"
 CALIBRATED = {"population.need_rate", "population.activity_shape", "population.basket_dispersion"}
 FIT = Path(CONFIG_DIR) / "calibration" / "online_retail.yaml"
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.config import ConfigError, SimConfig
+from sim.config.checks import interval
 from sim.config.compose import load_config
 from sim.config.schema import BASES
 from sim.recording.atomic import write_text
@@ -225,12 +226,7 @@ def _allowed(meta: Any, hint: Any) -> str:
 
 
 def _range(meta: Any) -> str:
-    lo, hi, lo_open = meta["lo"], meta["hi"], meta["lo_open"]
-    if lo is not None and hi is not None:
-        return f"{'(' if lo_open else '['}{_bound(lo)}, {_bound(hi)}]"
-    if lo is not None:
-        return f"{'>' if lo_open else '>='} {_bound(lo)}"
-    return "a finite number" if hi is None else f"<= {_bound(hi)}"
+    return interval(meta, _bound)
 
 
 def _bound(x: float) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -108,14 +108,22 @@ def _within(value: float, meta: dict) -> bool:
     return above and (hi is None or value <= hi)
 
 
+def interval(meta: Any, show: Callable[[float], str] = "{:g}".format) -> str:
+    """A bounded field's range as written in messages and docs: `[0, 1]`, `(0, 100]`, `>= 0`."""
+    lo, hi, lo_open = meta["lo"], meta["hi"], meta["lo_open"]
+    if lo is not None and hi is not None:
+        return f"{'(' if lo_open else '['}{show(lo)}, {show(hi)}]"
+    if lo is not None:
+        return f"{'>' if lo_open else '>='} {show(lo)}"
+    return "any finite number" if hi is None else f"<= {show(hi)}"
+
+
 def _range_text(meta: dict) -> str:
     """What a bounded field allows, as `a number in [0, 1]` or `a number > 0`."""
-    lo, hi = meta["lo"], meta["hi"]
-    if lo is not None and hi is not None:
-        return f"a number in {'(' if meta['lo_open'] else '['}{lo:g}, {hi:g}]"
-    if lo is not None:
-        return f"a number {'>' if meta['lo_open'] else '>='} {lo:g}"
-    return "a finite number" if hi is None else f"a number <= {hi:g}"
+    text = interval(meta)
+    if text.startswith(("[", "(")):
+        return f"a number in {text}"
+    return "a finite number" if text == "any finite number" else f"a number {text}"
 
 
 def _is_finite_number(value: Any) -> bool:
