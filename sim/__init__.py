@@ -12,6 +12,8 @@ The public API, for use from Python (everything else is internal and may change)
 - `simulate(config)` -> `RunResult` (summary, timeseries, orders, events, traders);
   `run_to_directory(config, folder)` also writes the outputs as `python -m sim` does.
 - `summarize(orders, events, ...)`: every metric of a run's logs; `metrics`: each on its own.
+- `simulated_facts(overrides, seed, cohort_offset_days)` and `mean_facts(runs)`: the stylised
+  facts a calibration aims at, measured on a run as `python -m sim calibrate` measures them.
 
 Names are imported on first use, so `python -m sim` starts without loading the simulator.
 """
@@ -31,6 +33,8 @@ _WHERE = {
     "simulate": "sim.simulation.run",
     "run_to_directory": "sim.simulation.run",
     "summarize": "sim.analysis.metrics",
+    "simulated_facts": "sim.commands.calibrate",
+    "mean_facts": "sim.commands.calibrate",
 }
 _MODULES = {"metrics": "sim.analysis.metrics"}
 __all__ = sorted([*_WHERE, *_MODULES])

@@ -31,7 +31,6 @@ from sim.marketing.promotions import (
 )
 from sim.marketing.segmentation import Observed, make_segmentation
 from sim.marketing.timing import Timing
-from sim.state.holdout import in_holdout
 from sim.state.market import MarketState
 
 OUTCOME = {name: i for i, name in enumerate(CONTACT_OUTCOMES)}
@@ -162,9 +161,7 @@ class Campaign:
 
     def _reachable(self, book: CustomerBook) -> np.ndarray:
         """Not unsubscribed and not in the seller's holdout."""
-        holdout = in_holdout(
-            book.buyer, book.seller, self.config.holdout_share, self.state.holdout_salt
-        )
+        holdout = self.state.holdout(book.buyer, book.seller)  # decided in one place
         return ~book.read(self.state.relations.unsubscribed) & ~holdout
 
     @staticmethod
