@@ -417,9 +417,8 @@ class MarketConfig:
     )
     sourcing_half_life: float = bounded(
         90.0,
-        lo=0.0,
+        lo=0.01,  # a quarter of an hour: shorter means nothing in a model of days
         hi=1e5,
-        lo_open=True,
         doc="Days for a deviation of the sourcing-cost index to halve.",
         unit="days",
     )
@@ -872,9 +871,8 @@ class PlatformConfig:
     )
     tie_half_life: float = bounded(
         90.0,
-        lo=0.0,
+        lo=0.01,  # a quarter of an hour: shorter means nothing in a model of days
         hi=1e5,
-        lo_open=True,
         doc="Days for a buyer-seller tie to decay to half without orders.",
         unit="days",
     )
