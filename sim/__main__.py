@@ -10,6 +10,7 @@ COMMANDS = {
     "facts": "sim.commands.facts",  # the stylised facts of a transaction log
     "dashboard": "sim.dashboard.__main__",  # the classroom dashboard
     "parameters": "sim.commands.parameters",  # docs/parameters.md, generated from the schema
+    "validate": "sim.commands.validate",  # the validation suite: real figures and directions
 }
 
 

@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 
 ORDER_BINS = ((1, 1, "1"), (2, 2, "2"), (3, 3, "3"), (4, 5, "4-5"), (6, 10, "6-10"))
 REPEAT_WITHIN = (30, 90, 180)
+COHORT_MONTH_DAYS = 30  # a "month" of the cohort curve: 30 days after the first order
 TOP_SHARES = (0.01, 0.10, 0.20)
 # Suffixes stripped from a log's name to name its facts file: online_retail.csv.gz -> online_retail
 LOG_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".parquet", ".gz", ".bz2", ".xz", ".zip", ".zst"})
@@ -282,6 +283,7 @@ def facts(
             "home_country": home,
             "outside_home": outside_home(table, per_customer, home),
             "monthly_revenue_index": monthly_revenue_index(table),
+            "cohort_retention_by_month": cohort_retention_by_month(table, table["date"].max()),
         }
     )
 
@@ -336,6 +338,35 @@ def repeat_within(table: pd.DataFrame, end: pd.Timestamp) -> dict[str, float | N
         observed = first <= end.normalize() - pd.Timedelta(days=d)
         shares[f"{d}d"] = float((gap[observed] <= d).mean()) if observed.any() else None
     return shares
+
+
+def cohort_retention_by_month(table: pd.DataFrame, end: pd.Timestamp) -> dict[str, float]:
+    """The cohort curve: the share of customers who order in month m after their first order,
+    for m = 1, 2, ..., as {"1": share, "2": share, ...}.
+
+    Days are calendar days (timestamps normalised). Month m is the m-th 30-day period after a
+    customer's first order day f: the days f + 30(m-1) + 1 to f + 30m, so a second order on the
+    first day counts in no month (as in `repeat_within`). A customer counts in month m's
+    denominator only if the log covers that whole period, f + 30m <= the log's last day `end`,
+    and in its numerator if, besides, they order on some day of it. Months run from 1 to the
+    last one that some customer is observed for, floor((end - earliest f) / 30); a log shorter
+    than 30 days after every first order has no month ({}). The customers are those of the
+    table, so with `first_seen_from` the curve is that cohort's.
+    """
+    day = table["date"].dt.normalize()
+    customer = table["customer"]
+    first = day.groupby(customer).min()
+    observed = (end.normalize() - first).dt.days  # days of follow-up after the first order day
+    gap = (day - customer.map(first)).dt.days
+    month = -(-gap // COHORT_MONTH_DAYS)  # gap 1..30 -> 1, 31..60 -> 2; 0 (first day) -> 0
+    ordered = pd.DataFrame({"customer": customer, "month": month})[month > 0].drop_duplicates()
+    ordered = ordered[ordered["customer"].map(observed) >= COHORT_MONTH_DAYS * ordered["month"]]
+    counts = ordered.groupby("month").size()
+    curve = {}
+    for m in range(1, int(observed.max()) // COHORT_MONTH_DAYS + 1):
+        eligible = int((observed >= COHORT_MONTH_DAYS * m).sum())
+        curve[str(m)] = float(counts.get(m, 0) / eligible)
+    return curve
 
 
 def top_share(revenue: pd.Series, q: float) -> float:
@@ -404,6 +435,14 @@ def format_facts(found: dict) -> str:
             ", ".join(f"{m} {_number(v, '.0f')}" for m, v in index.items()) or "n/a",
         ),
     ]
+    curve = found.get("cohort_retention_by_month")
+    if curve is not None:  # a later fact: facts files written before it lack it
+        rows.append(
+            (
+                "ordering again in 30-day month 1, 2, ...",
+                " / ".join(map(_pct, curve.values())) or "n/a",
+            )
+        )
     return "\n".join(f"  {label:<44} {value}" for label, value in rows)
 
 
