@@ -44,7 +44,7 @@ from tqdm import tqdm
 from sim.analysis import facts, plots
 from sim.analysis.facts import LogError
 from sim.config import ConfigError, SimConfig
-from sim.config.compose import CONFIG_DIR, check_overrides, load_config
+from sim.config.compose import CONFIG_DIR, check_overrides, load_config, read_mapping
 from sim.recording.atomic import write_text
 from sim.simulation.run import simulate
 
@@ -228,16 +228,7 @@ def distance(found: dict, targets: dict) -> float:
 def load_targets(path: Path) -> dict:
     """The targets file, checked to hold every fact the fit and its report read."""
     where = f"--targets {path} is not allowed"
-    if not path.is_file():
-        raise ConfigError(f"{where}: no such file")
-    try:
-        targets = yaml.safe_load(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, yaml.YAMLError) as error:
-        first = str(error).splitlines()[0]
-        raise ConfigError(f"{where}: it is not a YAML text file ({first})") from None
-    if not isinstance(targets, dict):
-        held = "nothing" if targets is None else f"a {type(targets).__name__}"
-        raise ConfigError(f"{where}: it holds {held}, not a mapping of facts")
+    targets = read_mapping(path, where)
     offset = targets.get("cohort_offset_days")
     if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
         raise ConfigError(f"{where}: cohort_offset_days={offset!r}, a whole number >= 0 is needed")

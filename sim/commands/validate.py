@@ -28,7 +28,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-import yaml
 from joblib import Parallel, delayed
 from tqdm import tqdm
 
@@ -43,7 +42,7 @@ from sim.commands.calibrate import (
     leaf,
 )
 from sim.config import ConfigError
-from sim.config.compose import CONFIG_DIR, check_overrides
+from sim.config.compose import CONFIG_DIR, check_overrides, read_mapping
 from sim.recording.atomic import write_text
 from sim.simulation.run import simulate
 
@@ -386,16 +385,7 @@ class Suite:
         return ConfigError(f"{self.where}: {text}")
 
     def read(self, path: Path) -> dict:
-        if not path.is_file():
-            raise ConfigError(f"{self.where}: no such file {path}")
-        try:
-            data = yaml.safe_load(path.read_bytes().decode("utf-8"))
-        except (UnicodeDecodeError, yaml.YAMLError) as error:
-            first = str(error).splitlines()[0]
-            raise ConfigError(f"{self.where}: {path} is not a YAML text file ({first})") from None
-        if not isinstance(data, dict):
-            raise ConfigError(f"{self.where}: {path} is not a mapping")
-        return data
+        return read_mapping(path, self.where)
 
     def citation(self, name: str, source: Any) -> str:
         if isinstance(source, dict) and isinstance(source.get("citation"), str):

@@ -10,6 +10,7 @@ import hashlib
 import math
 from pathlib import Path
 
+import yaml
 from hydra import compose, initialize_config_dir
 from hydra.core.config_store import ConfigStore
 from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -122,3 +123,19 @@ def sweep_size(overrides: list[str]) -> int:
         sweep_values = override.sweep_string_iterator() if override.is_sweep_override() else [0]
         values[override.get_key_element()] = len(list(sweep_values))
     return math.prod(values.values())
+
+
+def read_mapping(path: Path, where: str) -> dict:
+    """A YAML file of settings or targets as a mapping; ConfigError, prefixed by `where` (the
+    option and its value), for a missing file, one that is not YAML text, or not a mapping."""
+    if not path.is_file():
+        raise ConfigError(f"{where}: no such file {path}")
+    try:
+        data = yaml.safe_load(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as error:
+        first = str(error).splitlines()[0]
+        raise ConfigError(f"{where}: {path} is not a YAML text file ({first})") from None
+    if not isinstance(data, dict):
+        held = "nothing" if data is None else f"a {type(data).__name__}"
+        raise ConfigError(f"{where}: {path} holds {held}, not a mapping")
+    return data
