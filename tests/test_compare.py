@@ -145,7 +145,7 @@ def test_compare_runs_a_sweep_and_writes_the_report(tmp_path: Path) -> None:
     where = ["--out", str(out), "--report-dir", str(reports)]
     run = ["strategy=baseline,rfm", "seeds=2", "population=classroom", "days=100"]
     done = run_module(
-        "sim.compare", *where, "--run", *run, "warm_up_days=20", "hydra/launcher=basic"
+        "sim", "compare", *where, "--run", *run, "warm_up_days=20", "hydra/launcher=basic"
     )
     assert done.returncode == 0, done.stderr[-3000:]
     markdown = (reports / "report.md").read_text()
@@ -292,7 +292,10 @@ RUN = ["--run", "strategy=baseline,rfm", "seeds=2", "population=classroom"]
         (["--rank-by", "incremental_profit", *RUN], ["add incremental_profit to --metrics"]),
         ([*RUN, "experiment=nope"], ["experiment/nope", "strategy_showdown, trade_shocks"]),
         ([*RUN, "foo=1"], ["foo='1'", "the keys of the top level are seed"]),
-        (["--run", "strategy=baseline,nope", "seeds=1"], ["strategy/nope", "baseline, full, mass"]),
+        (
+            ["--run", "strategy=baseline,nope", "seeds=1"],
+            ["strategy/nope", "baseline, email, full, mass"],
+        ),
         ([*RUN, "days=abc"], ["days=abc", "Integer"]),
         ([*RUN, "days=5"], ["warm_up_days=60", "days=5"]),
         (["--baseline", "strategy=bogus", *RUN], ["strategy=bogus", "baseline, rfm"]),
