@@ -30,6 +30,7 @@ ORDER_DEFAULTS: dict[str, Any] = {
     "group": "strategy",
     "holdout": False,
     "expected_quality": 0.5,
+    "belief_sd": 0.1,
     "true_quality": 0.5,
     "match": 0.5,
     "delivery_day": 5,
@@ -335,6 +336,12 @@ def test_belief_error() -> None:
         {"expected_quality": 0.3, "true_quality": 0.5},
     )
     assert m.belief_error(o) == pytest.approx(0.3)  # (0.4 + 0.2) / 2
+
+
+def test_belief_sd_is_the_mean_spread_of_beliefs_at_purchase() -> None:
+    o = orders({"belief_sd": 0.05}, {"belief_sd": 0.25}, {"belief_sd": float("nan")})
+    assert m.belief_sd(o) == pytest.approx(0.15)  # (0.05 + 0.25) / 2; a missing one is left out
+    assert m.belief_sd(orders()) is None
 
 
 def test_new_seller_order_share() -> None:

@@ -42,6 +42,7 @@ ORDER_COLUMNS: dict[str, str] = {
     "group": "str",  # the seller's strategy group ('no_marketing' or the strategy's name)
     "holdout": "bool",  # the buyer is in the seller's holdout (never contacted)
     "expected_quality": "float64",  # buyer's belief mean at purchase
+    "belief_sd": "float64",  # standard deviation of that belief: how unsure the buyer was
     "true_quality": "float64",  # seller's hidden quality
     "match": "float64",  # cosine of the buyer's tastes and the product's tags
     "delivery_day": "int32",  # -1 until delivered
@@ -343,6 +344,12 @@ def belief_error(orders: pd.DataFrame) -> Ratio:
     return _mean((orders["expected_quality"] - orders["true_quality"]).abs())
 
 
+def belief_sd(orders: pd.DataFrame) -> Ratio:
+    """Mean standard deviation of the buyer's belief about the seller's quality over orders:
+    how unsure buyers were when they bought (a Beta belief's sd; 0.29 before any signal)."""
+    return _mean(orders["belief_sd"])
+
+
 def new_seller_order_share(orders: pd.DataFrame, window_start: int, window_end: int) -> Ratio:
     """Paid orders in the window whose seller had no review yet / paid orders in the window:
     how far buyers dare to try sellers they cannot judge (docs/model.md section 1.4's "share of
@@ -495,6 +502,7 @@ def summarize(
         "mean_satisfaction": mean_satisfaction(o),
         "return_rate": return_rate(o),
         "belief_error": belief_error(o),
+        "belief_sd": belief_sd(o),
         "new_seller_order_share": new_seller_order_share(orders, window_start, window_end),
         "mean_match": mean_match(o),
         "gmv": gmv(o),

@@ -57,6 +57,7 @@ METRICS = frozenset(
         "mean_satisfaction",
         "return_rate",
         "belief_error",
+        "belief_sd",
         "new_seller_order_share",
         "mean_match",
         "flips_per_1k_trader_days",

@@ -141,6 +141,7 @@ class Checkout:
             group=t.group[seller],
             holdout=s.holdout(buyer, seller),
             expected_quality=carts.expected_quality[paid],
+            belief_sd=carts.belief_sd[paid],
             true_quality=t.quality[seller],
             tie=carts.tie[paid],
             promised_days=carts.promised_days[paid],

@@ -53,6 +53,7 @@ class Carts:
     tariff_rate: np.ndarray
     promised_days: np.ndarray
     expected_quality: np.ndarray
+    belief_sd: np.ndarray  # how unsure: the standard deviation of that belief
     tie: np.ndarray
     product: np.ndarray
     match: np.ndarray
@@ -271,6 +272,7 @@ class Shopping:
             tariff_rate=extra["tariff"][at],
             promised_days=offers.delivery_days[at],
             expected_quality=mean(a, beta),
+            belief_sd=np.sqrt(variance(a, beta)),
             tie=offers.tie[at],
             product=extra["product"][at],
             match=offers.match[at],

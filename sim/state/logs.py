@@ -100,6 +100,7 @@ ORDER_DTYPES = {
     "holdout": "bool",  # the pair is in the seller's holdout (never contacted)
     "contact_day": "int32",
     "expected_quality": "float64",
+    "belief_sd": "float64",  # sd of the buyer's Beta belief at purchase: how unsure it was
     "true_quality": "float64",
     "tie": "float64",
     "promised_days": "float64",
@@ -160,6 +161,7 @@ ORDERS_TABLE = {
     "group": "category",
     "holdout": "bool",
     "expected_quality": "float64",
+    "belief_sd": "float64",
     "true_quality": "float64",
     "belief_error": "float64",
     "tie": "float64",
@@ -277,6 +279,7 @@ def orders_frame(
             "group": _names(c["group"], groups),
             "holdout": c["holdout"],
             "expected_quality": c["expected_quality"],
+            "belief_sd": c["belief_sd"],
             "true_quality": c["true_quality"],
             "belief_error": np.abs(c["expected_quality"] - c["true_quality"]),
             "tie": c["tie"],
