@@ -86,9 +86,9 @@ def run_and_report(config: SimConfig, out_dir: Path) -> None:
 
 
 def announce(config: SimConfig) -> None:
-    """Check the run fits in memory (ConfigError if not) and, for a large one, say first
-    what it will take."""
-    estimate = memory.check_fits(config)
+    """For a large run, say first what memory it will take (whether it fits is checked before,
+    by `main`, and by `simulate` itself)."""
+    estimate = memory.estimate_peak_bytes(config)
     if config.population.n_traders >= memory.LARGE_RUN_TRADERS:
         available = memory.available_bytes()
         of = f" of {memory.gib(available)} available" if available is not None else ""
