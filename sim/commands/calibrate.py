@@ -149,11 +149,10 @@ def compose(overrides: list[str]) -> SimConfig:
     that they are reported like any other bad input."""
     try:
         return load_config(overrides)
-    except (HydraException, OmegaConfBaseException) as error:
-        lines = [*str(error).splitlines(), *str(error.__cause__ or "").splitlines()[:1]]
-        text = "; ".join(line.strip() for line in lines if line.strip())
-        text = text.split("; Config search path:")[0].replace(":;", ":")
-        raise ConfigError(f"the overrides {' '.join(overrides)} are not allowed: {text}") from None
+    except ConfigError as error:
+        if not isinstance(error.__cause__, HydraException | OmegaConfBaseException):
+            raise  # a range or a rule: its message names the key already
+        raise ConfigError(f"the overrides {' '.join(overrides)} are not allowed: {error}") from None
 
 
 def simulated_facts(overrides: list[str], seed: int, cohort_offset_days: int) -> dict:

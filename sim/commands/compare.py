@@ -126,12 +126,8 @@ def plan_sweep(overrides: list[str]) -> list[list[str]]:
         jobs = sweep_jobs(overrides)
         for job in one_of_each(jobs, is_group):
             compose.load_config(job)
-    except (HydraException, OmegaConfBaseException) as error:
-        raise ConfigError(one_line(error)) from error
-    except ConfigError as error:  # load_config's, where Hydra's is the cause
-        if isinstance(error.__cause__, HydraException | OmegaConfBaseException):
-            raise ConfigError(one_line(error.__cause__)) from error
-        raise
+    except (HydraException, OmegaConfBaseException) as error:  # sweep_jobs' own compose
+        raise ConfigError(compose.hydra_message(error)) from error
     return jobs
 
 
@@ -151,25 +147,6 @@ def sweep_jobs(overrides: list[str]) -> list[list[str]]:
     params = [f"{k}={v}" for k, v in (cfg.hydra.sweeper.params or {}).items()]
     task = [o for o in parser.parse_overrides([*params, *overrides]) if not o.is_hydra_override()]
     return BasicSweeper.split_arguments(task, None)[0]
-
-
-def one_line(error: BaseException) -> str:
-    """Hydra's or OmegaConf's message on one line: the override it is about, its lines without
-    the config search path, the options it lists, and the first line of its cause (the reason
-    a value failed)."""
-    lines = []
-    for line in str(error).strip().splitlines():
-        if line.startswith(("Available options", "Config search path", "See https://")):
-            break
-        lines.append(line.strip())
-    text = " ".join(line for line in lines if line) or type(error).__name__
-    if (override := getattr(error, "override", None)) and override not in text:
-        text = f"{override}: {text}"
-    if options := getattr(error, "options", None):
-        text += f"; the options are {', '.join(options)}"
-    if error.__cause__ is not None and str(error.__cause__).strip():
-        text += f": {str(error.__cause__).strip().splitlines()[0]}"
-    return text
 
 
 def planned_table(jobs: list[list[str]]) -> pd.DataFrame:

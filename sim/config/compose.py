@@ -105,9 +105,22 @@ def load_config(overrides: list[str] | tuple[str, ...] = ()) -> SimConfig:
 
 
 def hydra_message(error: BaseException) -> str:
-    """Hydra's message on one line, with its cause's (where the wrong value is named)."""
-    parts = [str(error), str(error.__cause__ or "")]
-    return ": ".join(" ".join(part.split()) for part in parts if part.strip())
+    """Hydra's or OmegaConf's message on one line: the override it is about, its lines without
+    the config search path, the options it lists, and the first line of its cause (the reason
+    a value failed)."""
+    lines = []
+    for line in str(error).strip().splitlines():
+        if line.startswith(("Available options", "Config search path", "See https://")):
+            break
+        lines.append(line.strip())
+    text = " ".join(line for line in lines if line) or type(error).__name__
+    if (override := getattr(error, "override", None)) and override not in text:
+        text = f"{override}: {text}"
+    if options := getattr(error, "options", None):
+        text += f"; the options are {', '.join(options)}"
+    if error.__cause__ is not None and str(error.__cause__).strip():
+        text += f": {str(error.__cause__).strip().splitlines()[0]}"
+    return text
 
 
 def sweep_size(overrides: list[str]) -> int:
