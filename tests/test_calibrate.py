@@ -48,6 +48,36 @@ def test_february_out_earning_november_is_penalised() -> None:
     assert calibrate.distance(found, aims()) == pytest.approx(5.0)
 
 
+def test_each_month_of_the_cohort_curve_counts_like_a_fact() -> None:
+    found = aims()
+    curve = found["cohort_retention_by_month"]
+    curve["1"] += 0.08  # one tolerance off: 1
+    curve["2"] -= 0.04  # half a tolerance: 0.25
+    del curve["9"]  # a month the run is too short to observe is not scored
+    assert calibrate.distance(found, aims()) == pytest.approx(1.25)
+    misses = calibrate.curve_misses(found, aims())
+    assert misses["cohort_retention_by_month.1"] == pytest.approx(1.0)
+    assert "cohort_retention_by_month.9" not in misses
+
+
+def test_a_lift_aim_misses_by_one_at_either_end_of_its_range() -> None:
+    aim = calibrate.LiftAim.load("email_conversion_lift")
+    assert (aim.low, aim.high, aim.measure) == (1.5, 2.2, "ratio")
+    assert aim.overrides == ("strategy=email",)
+    assert aim.miss(1.85) == pytest.approx(0.0)  # the middle
+    assert aim.miss(1.5) == pytest.approx(1.0) == aim.miss(2.2)
+    assert aim.miss(1.15) == pytest.approx(4.0)  # two half-ranges below the middle
+
+
+def test_a_check_that_is_not_an_experiment_is_refused_as_an_aim() -> None:
+    with pytest.raises(ConfigError, match=r"--check cohort_curve is not allowed.*lift"):
+        calibrate.LiftAim.load("cohort_curve")
+    done = run_module("sim", "calibrate", *NEED_RATE, "--check", "nonsense")
+    assert_refused(done, "--check nonsense", "email_conversion_lift")
+    done = run_module("sim", "calibrate", *NEED_RATE, "--no-facts")
+    assert done.returncode == 2 and "--no-facts is not allowed without a --check" in done.stderr
+
+
 def test_seeds_are_averaged_leaf_by_leaf() -> None:
     runs = [{"a": 1.0, "b": {"c": None}}, {"a": 3.0, "b": {"c": 0.5}}]
     assert calibrate.mean_facts(runs) == {"a": 2.0, "b": {"c": 0.5}}
@@ -311,6 +341,30 @@ def test_the_study_survives_trials_with_undefined_facts(monkeypatch: pytest.Monk
     assert reasons[2] == "undefined in every seed: days_between_orders.median"
     assert sorted(found) == [1, 3]
     assert study.best_trial.number in found
+
+
+def test_a_fit_to_an_experiment_alone_scores_its_miss_and_runs_no_facts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def lift(overrides: list[str], seed: int, aim: calibrate.LiftAim) -> float:
+        response = float(overrides[-1].partition("=")[2])
+        return 1.0 + 10.0 * response  # a lift that grows with the channel's response
+
+    def no_facts(*args) -> dict:
+        raise AssertionError("the facts' market was run")
+
+    monkeypatch.setattr(calibrate, "seed_lift", lift)
+    monkeypatch.setattr(calibrate, "simulated_facts", no_facts)
+    aim = calibrate.LiftAim.load("email_conversion_lift")
+    params = [Parameter("platform.channels.edm.response", 0.01, 0.2)]
+    study, found = calibrate.fit(
+        params, TARGETS, [], **(FAST | {"trials": 6}), lifts=(aim,), use_facts=False
+    )
+    for trial in study.trials:
+        simulated = found[trial.number]["lifts"]["email_conversion_lift"]
+        value = 1.0 + 10.0 * trial.params["platform.channels.edm.response"]
+        assert simulated == pytest.approx(value)
+        assert trial.value == pytest.approx(aim.miss(value))  # the experiment's miss only
 
 
 def test_an_int_knob_is_fitted_and_written_as_an_int(

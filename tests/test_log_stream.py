@@ -22,7 +22,7 @@ from tests.helpers import small_config
 def test_streamed_tables_equal_the_tables_kept_in_memory(tmp_path: Path, strategy: str) -> None:
     config = small_config(f"strategy={strategy}", n_traders=500, days=60)
     kept = simulate(config)
-    config.chunk_rows = 97  # many chunks, some of them cut before orders still on their way
+    config.chunk_rows = 23  # many chunks, some of them cut before orders still on their way
     streamed = run_to_directory(config, tmp_path)
     for name in LOGS:
         on_disk = pd.read_parquet(tmp_path / f"{name}.parquet")

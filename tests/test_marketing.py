@@ -227,7 +227,11 @@ def test_a_calendar_campaign_sends_its_contacts_before_events() -> None:
 def test_kmeans_recovers_hidden_types_when_signals_are_clean_and_degrades_with_noise() -> None:
     def accuracy(noise: float) -> float:
         config = small_config(
-            "strategy=segmented", f"platform.behaviour_noise={noise}", n_traders=3000, days=100
+            "strategy=segmented",
+            "strategy/promotion=coupon",  # one tool: response rates read the customer, not it
+            f"platform.behaviour_noise={noise}",
+            n_traders=3000,
+            days=100,
         )
         return simulate(config).summary["segmentation_accuracy"]
 

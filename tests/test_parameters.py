@@ -20,8 +20,15 @@ from tests.helpers import ROOT
 
 REFERENCE = ROOT / "docs" / "parameters.md"
 REGENERATE = "python -m sim parameters"
-CALIBRATED = {"population.need_rate", "population.activity_shape", "population.basket_dispersion"}
+CALIBRATED = {
+    "population.need_rate",
+    "population.activity_shape",
+    "population.basket_dispersion",
+    "population.lapse_chance",
+    "population.winback_chance",
+}
 FIT = Path(CONFIG_DIR) / "calibration" / "online_retail.yaml"
+EMAIL_FIT = Path(CONFIG_DIR) / "calibration" / "hillstrom.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -120,6 +127,13 @@ def test_the_calibrated_knobs_are_the_fitted_ones() -> None:
     for key, value in fitted.items():
         section, name = key.split(".")
         assert getattr(getattr(config, section), name) == value, f"{key}: not the fitted value"
+
+
+def test_the_email_channel_answers_as_fitted_to_the_email_test() -> None:
+    fitted = yaml.safe_load(EMAIL_FIT.read_text())["platform"]["channels"]["edm"]
+    edm = load_config([]).platform.channels["edm"]
+    assert {name: getattr(edm, name) for name in fitted} == fitted
+    assert load_config(["calibration=hillstrom"]) == load_config([])  # the preset is the default
 
 
 def test_check_passes_on_a_fresh_file_and_fails_on_a_stale_one(

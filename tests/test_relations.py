@@ -281,7 +281,13 @@ def test_a_reused_slot_forgets_everything_about_the_evicted_seller():
     slot = r.ensure(arr(0), arr(5), day=0)
     r.record_order(arr(0), slot, day=0, spend=np.array([20.0]))
     r.record_touch(
-        arr(0), slot, day=1, channel=np.array([2]), segment=np.array([3]), tool=np.array([1])
+        arr(0),
+        slot,
+        day=1,
+        channel=np.array([2]),
+        segment=np.array([3]),
+        tool=np.array([1]),
+        reached=np.array([True]),
     )
     r.unsubscribed[0, slot] = True
     r.tool_tries[0, slot, 0] = 4
@@ -289,5 +295,6 @@ def test_a_reused_slot_forgets_everything_about_the_evicted_seller():
     assert r.seller[0, new[0]] == 6
     assert r.orders[0, new[0]] == 0 and r.spend[0, new[0]] == 0.0
     assert r.contact_day[0, new[0]] == -1 and r.first_day[0, new[0]] == -1
+    assert r.awareness_now(arr(0), new, day=2, half_life=3.0)[0] == 0.0  # not aware of seller 6
     assert r.last_touch(arr(0), new, day=2, window=30)["tool"][0] == 0  # no tool remembered
     assert not r.unsubscribed[0, new[0]] and r.tool_tries[0, new[0]].sum() == 0

@@ -142,6 +142,10 @@ def test_the_suite_loads_and_keeps_the_calibration_tolerances() -> None:
         c.spec["fact"]: c.tolerance for c in suite.checks.values() if c.spec["kind"] == "fact"
     }
     assert tolerances == calibrate.AIMS
+    curves = {
+        c.spec["fact"]: c.tolerance for c in suite.checks.values() if c.spec["kind"] == "curve"
+    }
+    assert curves == calibrate.CURVE_AIMS
     assert suite.cohort_offset_days == 90
     assert "Chen, Sain and Guo 2012" in suite.citations["online_retail"]
     assert "Hillstrom" in suite.citations["hillstrom"]

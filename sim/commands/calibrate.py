@@ -17,6 +17,11 @@ run long enough to measure the cohort): bad input exits 2 naming it. A trial who
 undefined (a seed with no orders or no cohort, an aimed fact no seed defines) is scored as the
 worst, Optuna's pruned state, so the study goes on; the report counts such trials, and when
 every trial has undefined facts nothing is written and the command exits 1.
+
+`--check NAME` adds a randomised experiment of the validation suite (a check of kind lift in
+configs/targets/validation.yaml, such as the e-mail test) to the aims: its runs are made on the
+same seeds and its measure scored against the middle of the real range; `--no-facts` aims at the
+experiments alone (for parameters the facts' market does not use, such as a channel's response).
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from tqdm import tqdm
 
 from sim.analysis import facts, plots
 from sim.analysis.facts import LogError
+from sim.analysis.validation import email_conversion
 from sim.config import ConfigError, SimConfig
 from sim.config.compose import CONFIG_DIR, check_overrides, load_config, read_mapping
 from sim.recording.atomic import write_text
@@ -55,6 +61,10 @@ AIMS = {
     "repeat_within.90d": 0.08,
     "revenue_top_share.top_20pct": 0.08,
 }
+# Curves the fit aims at, month by month, with the tolerance of each month: the share of the
+# cohort ordering in each 30-day month after its first order (months the run is long enough to
+# observe; each month's miss counts like a fact's).
+CURVE_AIMS = {"cohort_retention_by_month": 0.08}
 SEASON = ("11", "02")  # November's revenue index should exceed February's
 COHORT = "first_seen_from_2011_03_01"
 # The longest repeat window aimed at: a run must go on that long after the cohort's first day.
@@ -65,6 +75,51 @@ DEFAULT_TARGETS = Path(CONFIG_DIR) / "targets" / "online_retail.yaml"
 PRESETS = Path(CONFIG_DIR) / "calibration"  # where `--name NAME` writes NAME.yaml
 NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")  # a preset's name: no folders, no dots
 UNDEFINED = "undefined_facts"  # a pruned trial's user attribute: why its facts are undefined
+
+
+DEFAULT_CHECKS = Path(CONFIG_DIR) / "targets" / "validation.yaml"  # where --check reads
+
+
+@dataclass(frozen=True)
+class LiftAim:
+    """A randomised experiment of the validation suite (a check of kind `lift`) as an aim: its
+    `overrides` are run on the trial's seeds and its `measure` (a key of
+    sim.analysis.validation.email_conversion) scored against the middle of the real range,
+    in units of half the range, so a value at either end misses by 1."""
+
+    name: str
+    overrides: tuple[str, ...]
+    measure: str
+    low: float
+    high: float
+
+    @classmethod
+    def load(cls, name: str, path: Path = DEFAULT_CHECKS) -> LiftAim:
+        checks = read_mapping(path, f"--check {name} is not allowed").get("checks") or {}
+        lifts = sorted(k for k, v in checks.items() if (v or {}).get("kind") == "lift")
+        spec = checks.get(name)
+        if not isinstance(spec, dict) or spec.get("kind") != "lift":
+            raise ConfigError(
+                f"--check {name} is not allowed: a check of kind lift in {path} is needed "
+                f"({', '.join(lifts) or 'it has none'})"
+            )
+        low, high = spec["target"]
+        return cls(name, tuple(spec["overrides"]), spec["measure"], float(low), float(high))
+
+    def miss(self, value: float) -> float:
+        middle, half = (self.low + self.high) / 2, (self.high - self.low) / 2
+        return ((value - middle) / half) ** 2
+
+
+def seed_lift(overrides: list[str], seed: int, aim: LiftAim) -> float | str:
+    """One seed's measure of a lift aim, or why it has none."""
+    try:
+        config = compose([*overrides, *aim.overrides, f"seed={seed}", "progress=false"])
+    except ConfigError as error:
+        return f"seed {seed}: {error}"
+    result = simulate(config)
+    found = email_conversion(result.orders, config.warm_up_days, config.days)[aim.measure]
+    return found if is_number(found) else f"seed {seed}: {aim.name} {aim.measure} is undefined"
 
 
 def schema_type(key: str) -> Any:
@@ -218,10 +273,23 @@ def distance(found: dict, targets: dict) -> float:
         ((leaf(found, path) - leaf(targets, path)) / tolerance) ** 2
         for path, tolerance in AIMS.items()
     )
+    total += sum(curve_misses(found, targets).values())
     nov, feb = (by_month(found.get("monthly_revenue_index") or {}, m) for m in SEASON)
     if nov is not None and feb is not None and nov <= feb:
         total += ((feb - nov) / 10.0) ** 2 + 1.0
     return total
+
+
+def curve_misses(found: dict, targets: dict) -> dict[str, float]:
+    """Each aimed curve's squared misses in tolerances, month by month (`path.month`), for the
+    months both the targets and the simulated run define."""
+    misses = {}
+    for path, tolerance in CURVE_AIMS.items():
+        real, simulated = leaf(targets, path) or {}, leaf(found, path) or {}
+        for month, value in real.items():
+            if is_number(simulated.get(month)):
+                misses[f"{path}.{month}"] = ((simulated[month] - value) / tolerance) ** 2
+    return misses
 
 
 def load_targets(path: Path) -> dict:
@@ -231,7 +299,9 @@ def load_targets(path: Path) -> dict:
     offset = targets.get("cohort_offset_days")
     if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
         raise ConfigError(f"{where}: cohort_offset_days={offset!r}, a whole number >= 0 is needed")
-    tables = [f"{COHORT}.{name}" for name in REPORTED] + ["all_customers.monthly_revenue_index"]
+    tables = [f"{COHORT}.{name}" for name in (*REPORTED, *CURVE_AIMS)] + [
+        "all_customers.monthly_revenue_index"
+    ]
     for table in tables:
         values = leaf(targets, table)
         if not isinstance(values, dict) or not all(map(is_number, values.values())):
@@ -242,8 +312,10 @@ def load_targets(path: Path) -> dict:
     return targets
 
 
-def check_cohort(config: SimConfig, offset: int) -> None:
+def check_cohort(config: SimConfig, offset: int, use_facts: bool = True) -> None:
     """Refuse a run too short to measure the targets' cohort: every trial would be undefined."""
+    if not use_facts:
+        return
     need = offset + REPEAT_DAYS + 1
     if config.days < need:
         raise ConfigError(
@@ -253,9 +325,12 @@ def check_cohort(config: SimConfig, offset: int) -> None:
         )
 
 
-def check_study(params: list[Parameter], targets: dict, overrides: list[str]) -> None:
+def check_study(
+    params: list[Parameter], targets: dict, overrides: list[str], use_facts: bool = True
+) -> None:
     """Check the overrides, and that both ends of every range compose to a valid config long
-    enough to measure the cohort, before any run (raises ConfigError)."""
+    enough to measure the cohort (when the facts are aimed at), before any run (raises
+    ConfigError)."""
     check_overrides(overrides)
     keys = [p.key for p in params]
     for key in keys:
@@ -267,12 +342,12 @@ def check_study(params: list[Parameter], targets: dict, overrides: list[str]) ->
             raise ConfigError(f"{override} is not allowed: each trial runs seeds 0..N-1 (--seeds)")
         if key in keys:
             raise ConfigError(f"{override} is not allowed: {key} is fitted by --param")
-    offset = targets["cohort_offset_days"]
-    check_cohort(compose(overrides), offset)
+    offset = targets["cohort_offset_days"] if use_facts else 0
+    check_cohort(compose(overrides), offset, use_facts)
     for p in params:
         check_overrides([p.override(p.low)])
         for end in (p.low, p.high):
-            check_cohort(compose([*overrides, p.override(end)]), offset)
+            check_cohort(compose([*overrides, p.override(end)]), offset, use_facts)
 
 
 def fit(
@@ -284,8 +359,11 @@ def fit(
     seed: int,
     batch: int,
     n_jobs: int,
+    lifts: tuple[LiftAim, ...] = (),
+    use_facts: bool = True,
 ) -> tuple[optuna.Study, dict[int, dict]]:
-    """Run the study; returns it and each trial's mean simulated facts."""
+    """Run the study; returns it and each trial's mean simulated facts (with `lifts`, the
+    mean measure of each lift aim). Without `use_facts` only the lift aims are scored."""
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(
         direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=8)
@@ -301,28 +379,52 @@ def fit(
     ):
         while len(study.trials) < trials:
             asked = [study.ask(space) for _ in range(min(batch, trials - len(study.trials)))]
-            jobs = [
-                delayed(seed_facts)(
-                    [*overrides, *(f"{k}={v}" for k, v in t.params.items())],
-                    s,
-                    targets["cohort_offset_days"],
-                )
-                for t in asked
+            runs = [[*overrides, *(f"{k}={v}" for k, v in t.params.items())] for t in asked]
+            offset = targets["cohort_offset_days"]
+            facts_jobs = [delayed(seed_facts)(run, s, offset) for run in runs for s in range(seeds)]
+            lift_jobs = [
+                delayed(seed_lift)(run, s, aim)
+                for run in runs
+                for aim in lifts
                 for s in range(seeds)
             ]
-            results = parallel(jobs)
+            results = parallel((facts_jobs if use_facts else []) + lift_jobs)
+            lift_results = results[len(results) - len(lift_jobs) :]
+            per_trial = seeds * len(lifts)
             for i, trial in enumerate(asked):
-                found, problem = trial_facts(results[i * seeds : (i + 1) * seeds])
+                found, problem = (
+                    trial_facts(results[i * seeds : (i + 1) * seeds]) if use_facts else ({}, None)
+                )
+                if found is not None:
+                    found, problem = with_lifts(
+                        found, lifts, lift_results[i * per_trial : (i + 1) * per_trial]
+                    )
                 if found is None:
                     trial.set_user_attr(UNDEFINED, problem)
                     study.tell(trial, state=TrialState.PRUNED)  # TPE ranks it the worst
                     continue
                 found_by_trial[trial.number] = found
-                study.tell(trial, distance(found, aims))
+                score = distance(found, aims) if use_facts else 0.0
+                study.tell(trial, score + sum(a.miss(found["lifts"][a.name]) for a in lifts))
             bar.update(len(asked))
             best = f"{study.best_value:.3f}" if found_by_trial else "none"
             bar.set_postfix(best=best, undefined=len(undefined_trials(study)))
     return study, found_by_trial
+
+
+def with_lifts(
+    found: dict, lifts: tuple[LiftAim, ...], results: list[float | str]
+) -> tuple[dict | None, str | None]:
+    """A trial's facts with the mean over seeds of each lift aim's measure (`results` holds
+    each aim's seeds in turn), or None and why one is undefined."""
+    problems = [r for r in results if isinstance(r, str)]
+    if problems:
+        return None, problems[0]
+    seeds = len(results) // len(lifts) if lifts else 0
+    means = {
+        aim.name: sum(results[i * seeds : (i + 1) * seeds]) / seeds for i, aim in enumerate(lifts)
+    }
+    return {**found, "lifts": means}, None
 
 
 def undefined_trials(study: optuna.Study) -> list[FrozenTrial]:
@@ -364,10 +466,11 @@ def comparison_table(found: dict, targets: dict) -> pd.DataFrame:
         *(f"repeat_within.{k}" for k in real["repeat_within"]),
         *(f"revenue_top_share.{k}" for k in real["revenue_top_share"]),
         "revenue_gini",
+        *(f"{curve}.{m}" for curve in CURVE_AIMS for m in real.get(curve, {})),
     ):
         sim, tgt = leaf(found, path), leaf(real, path)
         scale = 1 if path.startswith("days") or path == "revenue_gini" else 100
-        aim = AIMS.get(path)
+        aim = AIMS.get(path, CURVE_AIMS.get(path.rpartition(".")[0]))
         rows.append(
             {
                 "fact": path,
@@ -398,15 +501,56 @@ def _num(value: float | None, scale: float) -> str:
     return "n/a" if value is None else f"{value * scale:.1f}"
 
 
+def facts_section(out: Path, found: dict, targets: dict) -> list[str]:
+    """The report's facts side by side, and their plots."""
+    figure = plots.fact_distributions(found, targets[COHORT], out / "figures" / "facts.png")
+    table = comparison_table(found, targets)
+    return [
+        "Simulated (mean over seeds, customers first seen at least "
+        f"{targets['cohort_offset_days']} days after the start) and real facts "
+        "(shares in %, days as days):",
+        "",
+        "| " + " | ".join(table.columns) + " |",
+        "|" + "---|" * len(table.columns),
+        *("| " + " | ".join(map(str, row)) + " |" for row in table.itertuples(index=False)),
+        "",
+        f"![simulated and real facts]({figure.relative_to(out)})",
+        "",
+    ]
+
+
+def lifts_section(found: dict, lifts: tuple[LiftAim, ...]) -> list[str]:
+    """The report's lift aims: simulated (mean over seeds) against the real range."""
+    if not lifts:
+        return []
+    return [
+        "Experiments of the validation suite (configs/targets/validation.yaml), mean over seeds:",
+        "",
+        "| check | runs | measure | simulated | real range |",
+        "|---|---|---|---|---|",
+        *(
+            f"| {a.name} | {' '.join(a.overrides)} | {a.measure} | "
+            f"{found['lifts'][a.name]:.3f} | {a.low:g} to {a.high:g} |"
+            for a in lifts
+        ),
+        "",
+    ]
+
+
 def write_report(
-    out: Path, study: optuna.Study, found: dict, targets: dict, preset: Path, command: str
+    out: Path,
+    study: optuna.Study,
+    found: dict,
+    targets: dict,
+    preset: Path,
+    command: str,
+    lifts: tuple[LiftAim, ...] = (),
+    use_facts: bool = True,
 ) -> Path:
     """`report.md` with the fit, the facts side by side and their plots; `trials.parquet`."""
     out.mkdir(parents=True, exist_ok=True)
     trials = study.trials_dataframe(attrs=("number", "value", "state", "params", "user_attrs"))
     trials.to_parquet(out / "trials.parquet", index=False)
-    figure = plots.fact_distributions(found, targets[COHORT], out / "figures" / "facts.png")
-    table = comparison_table(found, targets)
     lines = [
         "# Calibration report",
         "",
@@ -421,16 +565,8 @@ def write_report(
         "|---|---|",
         *(f"| {k} | {v:.4g} |" for k, v in study.best_params.items()),
         "",
-        "Simulated (mean over seeds, customers first seen at least "
-        f"{targets['cohort_offset_days']} days after the start) and real facts "
-        "(shares in %, days as days):",
-        "",
-        "| " + " | ".join(table.columns) + " |",
-        "|" + "---|" * len(table.columns),
-        *("| " + " | ".join(map(str, row)) + " |" for row in table.itertuples(index=False)),
-        "",
-        f"![simulated and real facts]({figure.relative_to(out)})",
-        "",
+        *(facts_section(out, found, targets) if use_facts else []),
+        *lifts_section(found, lifts),
     ]
     report = out / "report.md"
     write_text(report, "\n".join(lines))
@@ -452,11 +588,26 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--n-jobs", type=int, default=-1, help="parallel runs (-1: all cores)")
     parser.add_argument("--name", default="online_retail", help=f"the preset's name in {PRESETS}")
     parser.add_argument("--out", type=Path, help="report folder (outputs/calibration/NAME)")
+    parser.add_argument(
+        "--check",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help=f"also aim at a check of kind lift of {DEFAULT_CHECKS} (the middle of its range)",
+    )
+    parser.add_argument(
+        "--facts",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="aim at the targets file's facts (--no-facts: only at the --check experiments)",
+    )
     parser.add_argument("overrides", nargs="*", help="Hydra overrides of every run")
     args = parser.parse_intermixed_args(argv)
     for name in ("trials", "seeds", "batch"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} {getattr(args, name)} is not allowed: a whole number >= 1")
+    if not args.facts and not args.check:
+        parser.error("--no-facts is not allowed without a --check: there would be no aim")
     if args.n_jobs == 0:
         parser.error("--n-jobs 0 is not allowed: a whole number >= 1, or -1 for all cores")
     if not NAME.fullmatch(args.name):
@@ -473,12 +624,22 @@ def main(argv: list[str] | None = None) -> int:
     try:
         params = [Parameter.parse(p) for p in args.param]
         targets = load_targets(args.targets)
-        check_study(params, targets, args.overrides)
+        lifts = tuple(LiftAim.load(name) for name in dict.fromkeys(args.check))
+        check_study(params, targets, args.overrides, args.facts)
     except ConfigError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
     study, found = fit(
-        params, targets, args.overrides, args.trials, args.seeds, args.seed, args.batch, args.n_jobs
+        params,
+        targets,
+        args.overrides,
+        args.trials,
+        args.seeds,
+        args.seed,
+        args.batch,
+        args.n_jobs,
+        lifts,
+        args.facts,
     )
     if not found:
         print(
@@ -491,7 +652,8 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m sim calibrate " + " ".join(argv)
     write_preset(preset, study.best_params, f"Fitted by: {command}")
     out = args.out or Path("outputs") / "calibration" / args.name
-    report = write_report(out, study, found[study.best_trial.number], targets, preset, command)
+    best = found[study.best_trial.number]
+    report = write_report(out, study, best, targets, preset, command, lifts, args.facts)
     print(f"Best distance {study.best_value:.3f}: {json.dumps(study.best_params)}")
     print(f"{undefined_note(study)} (scored as the worst)")
     print(f"Preset: {preset} (select it with calibration={args.name}); report: {report}")

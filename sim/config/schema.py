@@ -482,6 +482,14 @@ class UtilityConfig:
         doc="Weight of the appeal to the buyer of the promotion an offer carries.",
         unit="weight",
     )
+    awareness: float = bounded(
+        0.5,
+        lo=0.0,
+        hi=50.0,
+        doc="Weight of the buyer's awareness of the seller, which a contact that reached it "
+        "leaves and which decays (platform.awareness_half_life): 1 on the day of the contact.",
+        unit="weight",
+    )
     no_purchase: float = bounded(
         1.0,
         lo=-50.0,
@@ -525,37 +533,73 @@ class PopulationConfig:
             rule=f"a share in [0, 1] for each of {', '.join(BUYER_TYPES)}, summing to 1",
         ),
     )
-    # need_rate, activity_shape and basket_dispersion are fitted to a real online retailer's
-    # customers (configs/calibration/online_retail.yaml; README, Calibration). Before the fit
-    # they were 0.03, 1.2 and 0.
+    # need_rate, activity_shape, basket_dispersion, lapse_chance and winback_chance are fitted to
+    # a real online retailer's customers (configs/calibration/online_retail.yaml; README,
+    # Calibration). Before the first fit (0.1.0) the first three were 0.03, 1.2 and 0; the
+    # 0.2.0 fit, before customers could lapse, gave 0.0214, 0.4887 and 0.9112.
     need_rate: float = bounded(
-        0.0214,
+        0.0389,
         lo=0.0,
         hi=1.0,
         doc="Mean shopping needs a day of a buyer of average activity (1), before festivals, "
         "sale days and demand shocks. Fitted by python -m sim calibrate to a real online retailer "
-        "(configs/calibration/online_retail.yaml; README, Calibration); 0.03 before the fit.",
+        "(configs/calibration/online_retail.yaml; README, Calibration); 0.0214 before lapses.",
         unit="per day",
         basis="calibrated",
     )
     activity_shape: float = bounded(
-        0.4887,
+        0.5075,
         lo=0.01,
         hi=100.0,
         doc="Shape of the gamma distribution (mean 1) of buyers' activity: the smaller, the "
         "more a few buyers shop much more than most. Fitted by python -m sim calibrate "
-        "(configs/calibration/online_retail.yaml); 1.2 before the fit.",
+        "(configs/calibration/online_retail.yaml); 0.4887 before lapses.",
         basis="calibrated",
     )
     basket_dispersion: float = bounded(
-        0.9112,
+        0.7289,
         lo=0.0,
         hi=3.0,
         doc="Spread (sd of the log) of the units a buyer takes per order, lognormal with mean "
         "1; 0: one unit each. Bulk buyers are what concentrates a real retailer's revenue in "
         "its top customers. Fitted by python -m sim calibrate "
-        "(configs/calibration/online_retail.yaml); 0 before the fit.",
+        "(configs/calibration/online_retail.yaml); 0.9112 before lapses.",
         unit="log-sd",
+        basis="calibrated",
+    )
+    lapse_chance: float = probability(
+        0.1964,
+        doc="Mean over buyers of the chance that a buyer lapses after an order (stops shopping "
+        "on the platform until won back: docs/model.md section 7.5); each buyer's own chance "
+        "is Beta-distributed around it, as in the buy-till-you-die customer-base models. "
+        "Fitted by python -m sim calibrate to the real retailer's cohort curve and repeat "
+        "purchase (configs/calibration/online_retail.yaml).",
+        unit="probability",
+        basis="calibrated",
+    )
+    lapse_concentration: float = bounded(
+        2.0,
+        lo=0.01,
+        hi=1000.0,
+        doc="Concentration (alpha + beta) of the Beta distribution of buyers' lapse chances: "
+        "the smaller, the more some buyers lapse soon and others never.",
+        unit="pseudo-counts",
+    )
+    bad_experience_lapse: float = bounded(
+        3.0,
+        lo=1.0,
+        hi=100.0,
+        doc="Multiplier on a buyer's lapse chance after an order that disappointed it (a "
+        "satisfaction under one half, or a return); 1: experience does not matter.",
+        unit="multiplier",
+    )
+    winback_chance: float = probability(
+        0.3021,
+        doc="Chance that a shopping need of a lapsed buyer brings it back to the platform on "
+        "its own (festivals and sale days, with more needs, bring more back); a contact that "
+        "lands always does. Fitted by python -m sim calibrate "
+        "(configs/calibration/online_retail.yaml).",
+        unit="probability",
         basis="calibrated",
     )
     price_sensitivity: float = bounded(
@@ -709,7 +753,9 @@ class ChannelSpec:
 def default_channels() -> dict[str, ChannelSpec]:
     return {
         "onsite": ChannelSpec(cost=0.02, reach=0.6, response=0.08, fatigue=0.3, unsubscribe=0.0),
-        "edm": ChannelSpec(cost=0.01, reach=0.8, response=0.04, fatigue=0.6, unsubscribe=0.02),
+        # EDM's response is fitted to Hillstrom's e-mail test by python -m sim calibrate
+        # (configs/calibration/hillstrom.yaml; README, Calibration); 0.04 before the fit
+        "edm": ChannelSpec(cost=0.01, reach=0.8, response=0.1939, fatigue=0.6, unsubscribe=0.02),
         "skype": ChannelSpec(
             cost=0.3,
             reach=0.7,
@@ -874,6 +920,16 @@ class PlatformConfig:
         lo=0.01,  # a quarter of an hour: shorter means nothing in a model of days
         hi=1e5,
         doc="Days for a buyer-seller tie to decay to half without orders.",
+        unit="days",
+    )
+    awareness_half_life: float = bounded(
+        3.0,
+        lo=0.01,
+        hi=1000.0,
+        doc="Days for the awareness a contact leaves to fall by half. A contact's response "
+        "(its channel's response chance) may come any day while the awareness lasts, likelier "
+        "early, and an aware customer considers the seller when it shops its category "
+        "(docs/model.md section 7.11.4).",
         unit="days",
     )
     attribution_days: int = bounded(
@@ -1068,14 +1124,15 @@ class ChannelConfig:
 @dataclass
 class PromotionConfig:
     """What a contact offers: nothing, a coupon, a sample, a risk-free trial, or the tool the
-    customer has been seen to respond to."""
+    customer, or its segment, has been seen to respond to."""
 
     kind: str = one_of(
         "none",
         PROMOTION_CHOICES,
         doc="What a contact offers: none; coupon (a discount); sample (a free sample, a "
         "first-hand reading of quality); trial (a risk-free first order: the seller bears the "
-        "return); matched (the tool the customer has been seen to respond to).",
+        "return); matched (the tool the customer has been seen to respond to); by_segment "
+        "(the tool the customer's segment has been seen to respond to).",
     )
     coupon_discount: float = bounded(
         0.15,

@@ -28,12 +28,22 @@ CONTACT_OUTCOMES = ("", "landed", "ignored", "unreached", "unsubscribed")
 SEGMENTATIONS = ("none", "kmeans", "rfm")
 PRODUCT_SELECTIONS = ("bestseller", "tag_matching", "tiered")
 CHANNEL_CHOICES = ("fixed", "by_stage", "learned")
-PROMOTION_CHOICES = (*PROMOTIONS, "matched")  # matched: the tool each customer responds to
+# matched: the tool each customer responds to; by_segment: the tool each segment responds to
+PROMOTION_CHOICES = (*PROMOTIONS, "matched", "by_segment")
 TIMINGS = ("cadence", "lifecycle", "calendar", "combined")
 
 # --- the market and the shopping day ------------------------------------------------------------
 SHOCK_KINDS = ("fx", "tariff", "shipping", "demand")
-EVENT_KINDS = ("session", "inquiry", "abandonment", "flip", "contact", "segmentation")
+EVENT_KINDS = (
+    "session",
+    "inquiry",
+    "abandonment",
+    "flip",
+    "contact",
+    "segmentation",
+    "lapse",  # a buyer stopped shopping on the platform (other: the seller of its last order)
+    "comeback",  # a lapsed buyer came back (detail: "contact" when a contact brought it)
+)
 ABANDONMENT_REASONS = (
     "shipping_fee",
     "payment_failure",

@@ -31,7 +31,9 @@ from sim.marketing.promotions import (
 )
 from sim.marketing.segmentation import Observed, make_segmentation
 from sim.marketing.timing import Timing
+from sim.state.beliefs import ITEM_NOISE, pseudo_counts
 from sim.state.market import MarketState
+from sim.state.world import DAYS_PER_YEAR
 
 OUTCOME = {name: i for i, name in enumerate(CONTACT_OUTCOMES)}
 
@@ -87,6 +89,9 @@ class Campaign:
         # contacts and responses per segment, pooled over the group: the ranking signal
         self.segment_tries = np.zeros(self.segmentation.n_segments)
         self.segment_wins = np.zeros(self.segmentation.n_segments)
+        # the same per segment and promotion tool: what promotion.kind by_segment learns from
+        self.segment_tool_tries = np.zeros((self.segmentation.n_segments, 3))
+        self.segment_tool_wins = np.zeros((self.segmentation.n_segments, 3))
 
     def plan(self, day: int) -> Contacts:
         t, r = self.state.traders, self.state.relations
@@ -109,8 +114,7 @@ class Campaign:
         promotion = choose_promotions(
             self.config.promotion,
             seen.orders[rows],
-            book.read(r.tool_tries),
-            book.read(r.tool_wins),
+            *self._tool_history(book, segment),
             self.rng,
         )
         cost = np.round(
@@ -186,6 +190,16 @@ class Campaign:
             hidden_type=t.buyer_type[book.buyer],
         )
 
+    def _tool_history(
+        self, book: CustomerBook, segment: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Tries and responses by promotion tool that the promotion choice learns from: the
+        segment's for by_segment, else the customer's own."""
+        if self.config.promotion.kind == "by_segment":
+            return self.segment_tool_tries[segment], self.segment_tool_wins[segment]
+        r = self.state.relations
+        return book.read(r.tool_tries), book.read(r.tool_wins)
+
     def _priority(self, segment: np.ndarray) -> np.ndarray:
         """Expected response of the customer's segment so far (Beta mean)."""
         return ((self.segment_wins + 1.0) / (self.segment_tries + 2.0))[segment]
@@ -201,6 +215,8 @@ class Campaign:
             t.channel_affinity[book.buyer, channel],
             appeal,
             this_period,
+            self.state.world.festival_boost[t.country[book.buyer], day % DAYS_PER_YEAR],
+            self.state.config.platform.awareness_half_life,
             self.rng,
         )
         book.write(r.period, period)
@@ -213,6 +229,8 @@ class Campaign:
             (book.buyer[tried], book.slot[tried], tool[tried]),
             delivery.landed[tried].astype(np.int16),
         )
+        np.add.at(self.segment_tool_tries, (segment[tried], tool[tried]), 1.0)
+        np.add.at(self.segment_tool_wins, (segment[tried], tool[tried]), delivery.landed[tried])
         np.add.at(self.segment_tries, segment, 1.0)
         np.add.at(self.segment_wins, segment, delivery.landed.astype(float))
         if self.channels.bandit is not None:
@@ -234,15 +252,17 @@ class Campaign:
             cost=cost,
             outcome=outcome,
             landed=delivery.landed,
+            response_day=day + delivery.delay,
         )
 
     def _send_samples(self, book: CustomerBook, sample: np.ndarray, reached: np.ndarray) -> None:
-        """A sample that arrives is a private, fairly reliable reading of the seller's quality."""
+        """A sample that arrives is an item in hand: a private reading of the seller's
+        quality, as noisy as one item is (not as noisy as the platform's listings)."""
         s = self.state
         got = np.flatnonzero(sample & reached)
-        noise = 0.5 * s.config.platform.signal_noise * self.rng.standard_normal(len(got))
+        noise = ITEM_NOISE * self.rng.standard_normal(len(got))
         reading = np.clip(s.traders.quality[book.seller[got]] + noise, 0.01, 0.99)
-        weight = self.config.promotion.sample_weight
+        weight = pseudo_counts(self.config.promotion.sample_weight, ITEM_NOISE)
         s.relations.add_experience(
             book.buyer[got], book.slot[got], weight * reading, weight * (1.0 - reading)
         )

@@ -49,8 +49,20 @@ class Delivery:
     """What became of each contact."""
 
     reached: np.ndarray
-    landed: np.ndarray  # reached and taken up
+    landed: np.ndarray  # reached and taken up, today or later
     unsubscribed: np.ndarray
+    delay: np.ndarray  # days from the contact to the visit it brings (0 where not landed)
+
+
+def response_delay(chance: np.ndarray, half_life: float, u: np.ndarray) -> np.ndarray:
+    """Days until a contact that will be taken up brings the customer, given the `chance` it
+    is taken up at all while its awareness lasts. The response's hazard falls with the
+    awareness, by half every `half_life` days; its integral to infinity is -ln(1 - chance).
+    Inverting that hazard's distribution at the uniform `u`, given a response, gives
+    t = -half_life * log2(1 - ln(1 - u * chance) / ln(1 - chance)); the visit is on day floor(t)."""
+    p = np.clip(chance, 1e-12, 1.0 - 1e-12)
+    share = np.log1p(-u * p) / np.log1p(-p)  # of the awareness' lifetime response, by then
+    return np.floor(-half_life * np.log2(np.maximum(1.0 - share, 1e-300))).astype(np.int64)
 
 
 def deliver(
@@ -59,22 +71,31 @@ def deliver(
     affinity: np.ndarray,
     promotion_appeal: np.ndarray,
     recent_contacts: np.ndarray,
+    occasion: np.ndarray,
+    half_life: float,
     rng: np.random.Generator,
 ) -> Delivery:
     """Draw reach, response and unsubscribes. `affinity` is the buyer's hidden liking of the
-    channel, `promotion_appeal` its liking of the promotion attached (0 for none)."""
-    u = rng.random((len(channel), 3))
+    channel, `promotion_appeal` its liking of the promotion attached (0 for none), `occasion`
+    the calendar's lift of the day in the buyer's country: customers respond more readily on
+    festival and sale days, as they shop more then (DESIGN section 2). The response is the
+    chance the contact brings the customer while its awareness lasts (`half_life`), and
+    when it does is drawn too: an e-mail opened days later still works."""
+    u = rng.random((len(channel), 4))
     reached = u[:, 0] < table.reach[channel]
     response = (
         table.response[channel]
         * affinity
+        * occasion
         * (1.0 + PROMOTION_PULL * promotion_appeal)
         * np.exp(-table.fatigue[channel] * recent_contacts)
     )
-    landed = reached & (u[:, 1] < np.clip(response, 0.0, 1.0))
+    response = np.clip(response, 0.0, 1.0)
+    landed = reached & (u[:, 1] < response)
     quit_chance = table.unsubscribe[channel] * (1.0 + recent_contacts)
     unsubscribed = reached & ~landed & (u[:, 2] < quit_chance)
-    return Delivery(reached, landed, unsubscribed)
+    delay = np.where(landed, response_delay(response, half_life, u[:, 3]), 0)
+    return Delivery(reached, landed, unsubscribed, delay)
 
 
 class ThompsonChannels:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.config.vocabulary import CONTACT_OUTCOMES
 from sim.mechanisms.shopping import Offered
 
 
@@ -23,15 +24,21 @@ class Contacts:
     discount_share: np.ndarray  # coupon discount on the offered product, else 0
     cost: np.ndarray  # cents: the contact, plus a sample's cost
     outcome: np.ndarray
-    landed: np.ndarray  # bool: the customer took it up and shops the offer today
+    landed: np.ndarray  # bool: the customer took it up and shops the offer on response_day
+    # the day a landed contact brings the customer; None (a strategy that does not say): today
+    response_day: np.ndarray | None = None
 
     @classmethod
     def none(cls) -> Contacts:
         ints = np.empty(0, dtype=np.int64)
-        return cls(ints, ints, ints, ints, ints, ints, np.empty(0), ints, ints, np.empty(0, bool))
+        return cls(
+            ints, ints, ints, ints, ints, ints, np.empty(0), ints, ints, np.empty(0, bool), ints
+        )
 
     @classmethod
     def concatenate(cls, parts: list[Contacts]) -> Contacts:
+        if not parts:
+            return cls.none()
         if len(parts) == 1:
             return parts[0]
         return cls(
@@ -44,8 +51,15 @@ class Contacts:
     def __len__(self) -> int:
         return len(self.seller)
 
+    def subset(self, rows: np.ndarray) -> Contacts:
+        return Contacts(**{name: getattr(self, name)[rows] for name in self.__dataclass_fields__})
+
+    def reached(self) -> np.ndarray:
+        """Whether each contact reached the customer (landed, ignored or unsubscribed)."""
+        return self.outcome != CONTACT_OUTCOMES.index("unreached")
+
     def landed_categories(self, specialty: np.ndarray) -> np.ndarray:
-        """The category of each landed contact's seller: the need it raises today."""
+        """The category of each landed contact's seller: the need it raises."""
         return specialty[self.seller[self.landed]].astype(np.int64)
 
     def offers_for(self, buyers: np.ndarray) -> Offered:

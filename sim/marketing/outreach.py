@@ -29,12 +29,17 @@ class Outreach:
             for i, group in enumerate(groups)
         ]
         self.segmentation_accuracy: list[float | None] = [None] * len(groups)
+        self.waiting: dict[int, list[Contacts]] = {}  # landed contacts by their response day
 
     def contact(self, day: int) -> Contacts:
         """Every strategy plans its contacts; the market books, logs and remembers them."""
-        contacts = Contacts.concatenate([strategy.plan(day) for strategy in self.strategies])
+        contacts = Contacts.concatenate([self._planned(s, day) for s in self.strategies])
         if not len(contacts):
             return contacts
+        later = contacts.landed & (contacts.response_day > day)
+        for when in np.unique(contacts.response_day[later]):
+            rows = np.flatnonzero(later & (contacts.response_day == when))
+            self.waiting.setdefault(int(when), []).append(contacts.subset(rows))
         state = self.state
         state.ledger.pay_out(contacts.seller, "marketing", contacts.cost)
         state.events.record(
@@ -58,9 +63,24 @@ class Outreach:
             contacts.channel[known],
             contacts.segment[known],
             contacts.promotion[known],
+            contacts.reached()[known],
         )
         self._record_segmentation_accuracy(day)
         return contacts
+
+    @staticmethod
+    def _planned(strategy: Strategy, day: int) -> Contacts:
+        """A strategy's contacts; those it gives no response day respond the day they land."""
+        contacts = strategy.plan(day)
+        if contacts.response_day is None:
+            contacts.response_day = np.full(len(contacts), day, dtype=np.int64)
+        return contacts
+
+    def responses(self, day: int, contacts: Contacts) -> Contacts:
+        """The contacts whose customers come to shop today: those sent today that landed at
+        once, and earlier ones whose response was due today."""
+        now = contacts.subset(np.flatnonzero(contacts.landed & (contacts.response_day == day)))
+        return Contacts.concatenate([*self.waiting.pop(day, []), now])
 
     def _record_segmentation_accuracy(self, day: int) -> None:
         """Log each new k-means refit's agreement with hidden types (event `other` = group)."""

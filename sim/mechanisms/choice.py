@@ -31,6 +31,7 @@ class Offers:
     quality_variance: np.ndarray  # belief variance
     signals: np.ndarray  # appeal of pictures and video, [0, 1]
     tie: np.ndarray  # tie strength, [0, 1]
+    awareness: np.ndarray  # awareness a recent contact left, [0, 1]
     promotion: np.ndarray  # value of a promotion attached to the offer, >= 0
     price: np.ndarray  # landed price of the goods / the buyer's budget
     fee: np.ndarray  # shipping fee / price of the goods
@@ -61,9 +62,9 @@ class ChoiceRule(Protocol):
 
 
 class LinearUtility:
-    """Utility adds match, expected quality, signals, promotion and tie, and subtracts the
-    landed price, shipping fee, delivery time, return hassle, payment friction and risk
-    (belief variance times risk aversion). Invalid offers score -inf."""
+    """Utility adds match, expected quality, signals, promotion, tie and awareness, and
+    subtracts the landed price, shipping fee, delivery time, return hassle, payment friction
+    and risk (belief variance times risk aversion). Invalid offers score -inf."""
 
     def __init__(self, weights: UtilityConfig) -> None:
         self.w = weights
@@ -77,6 +78,7 @@ class LinearUtility:
             + w.signals * o.signals
             + w.promotion * o.promotion
             + w.tie * col["tie_weight"] * o.tie
+            + w.awareness * o.awareness
         )
         costs = (
             col["price"] * o.price

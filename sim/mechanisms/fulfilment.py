@@ -2,9 +2,10 @@
 
 A paid order ships along its route and arrives after the route's delay, scaled by the logistics
 lever and a random factor. On arrival the quality is realised; satisfaction compares it with the
-quality the buyer expected and with the promised delivery time. A dissatisfied buyer may return
-the item (less often when returns are a hassle; risky buyers return abusively), and some buyers
-leave a review. The buyer learns from the experience and the tie grows or weakens.
+quality the buyer expected, with the promised delivery time and with the going price. A
+dissatisfied buyer may return the item (less often when returns are a hassle; risky buyers
+return abusively), and some buyers leave a review. The buyer learns from the experience, the
+tie grows or weakens, and the buyer may lapse (more likely after a disappointing order).
 """
 
 from __future__ import annotations
@@ -14,23 +15,32 @@ from collections import defaultdict
 import numpy as np
 
 from sim.config.vocabulary import TRIAL
-from sim.state.beliefs import rating_from_satisfaction
+from sim.state.beliefs import ITEM_NOISE, pseudo_counts, rating_from_satisfaction
 from sim.state.ledger import to_cents
 from sim.state.market import MarketState
-from sim.state.traders import TYPE_ABUSIVE_RETURNS
+from sim.state.traders import PRODUCT_PRICE, TYPE_ABUSIVE_RETURNS
 
-QUALITY_NOISE = 0.1  # item-to-item variation around the seller's true quality
 SURPRISE_WEIGHT = 0.5  # how much beating or missing expectations moves satisfaction
 LATE_PENALTY = 0.05  # satisfaction lost per day late
+VALUE_WEIGHT = 0.2  # satisfaction gained per unit log of going price over price paid
 DELAY_SPREAD = 0.25  # log-sd of actual over promised delivery time
 SATISFIED = 0.5
 RETURN_BELOW = 0.4  # satisfaction under which a buyer considers returning
 RETURN_PROPENSITY = 0.6
 
 
-def satisfaction(quality: np.ndarray, expected: np.ndarray, days_late: np.ndarray) -> np.ndarray:
-    """Satisfaction in [0, 1]: what came, how it compares with what was expected, lateness."""
-    raw = quality + SURPRISE_WEIGHT * (quality - expected) - LATE_PENALTY * days_late
+def satisfaction(
+    quality: np.ndarray, expected: np.ndarray, days_late: np.ndarray, value: np.ndarray
+) -> np.ndarray:
+    """Satisfaction in [0, 1]: what came, how it compares with what was expected, lateness,
+    and value for money: `value` is the going price of the goods over what the buyer paid
+    for them (goods, shipping fee and duty), so a bargain pleases and a dear order does not."""
+    raw = (
+        quality
+        + SURPRISE_WEIGHT * (quality - expected)
+        - LATE_PENALTY * days_late
+        + VALUE_WEIGHT * np.log(value)
+    )
     return np.clip(raw, 0.0, 1.0)
 
 
@@ -62,10 +72,10 @@ class Fulfilment:
         n = len(rows)
         buyer, seller = log.view("buyer")[rows], log.view("seller")[rows]
         quality = np.clip(
-            log.view("true_quality")[rows] + QUALITY_NOISE * self.rng.standard_normal(n), 0, 1
+            log.view("true_quality")[rows] + ITEM_NOISE * self.rng.standard_normal(n), 0, 1
         )
         late = np.maximum(0.0, day - log.view("day")[rows] - log.view("promised_days")[rows])
-        sat = satisfaction(quality, log.view("expected_quality")[rows], late)
+        sat = satisfaction(quality, log.view("expected_quality")[rows], late, self._value(rows))
         hassle = np.where(
             log.view("promotion")[rows] == TRIAL, 0.0, s.config.service.return_hassle
         )  # a trial's return costs the buyer nothing
@@ -84,12 +94,43 @@ class Fulfilment:
             day,
             quality[kept],
             ((sat >= SATISFIED) & ~returned)[kept],
-            p.experience_weight,
+            float(pseudo_counts(p.experience_weight, ITEM_NOISE)),  # one item is a noisy reading
             p.tie_gain,
             p.tie_loss,
         )
+        self._lapse(day, buyer, seller, (sat < SATISFIED) | returned)
         s.today["delivered"] += n
         s.today["returns"] += int(returned.sum())
+
+    def _lapse(
+        self, day: int, buyer: np.ndarray, seller: np.ndarray, disappointed: np.ndarray
+    ) -> None:
+        """After an order a buyer may lapse, the more likely if the order disappointed it."""
+        t, p = self.state.traders, self.state.config.population
+        chance = t.lapse_chance[buyer] * np.where(disappointed, p.bad_experience_lapse, 1.0)
+        lapses = ~t.lapsed[buyer] & (self.rng.random(len(buyer)) < chance)
+        first = np.unique(buyer[lapses], return_index=True)[1]  # one lapse per buyer a day
+        lapsing = np.flatnonzero(lapses)[first]
+        t.lapsed[buyer[lapsing]] = True
+        self.state.events.record(
+            day,
+            "lapse",
+            buyer[lapsing],
+            other=seller[lapsing],
+            detail=disappointed[lapsing].astype(np.int64),
+        )
+
+    def _value(self, rows: np.ndarray) -> np.ndarray:
+        """Going price of each order's goods (the category's world price for that product
+        and number of units) over what the buyer paid for them, fee and duty included."""
+        log, w = self.state.orders, self.state.world
+        going = to_cents(
+            w.category_price[log.view("category")[rows]]
+            * PRODUCT_PRICE[log.view("product")[rows]]
+            * log.view("units")[rows]
+        )
+        paid = log.view("price")[rows] + log.view("shipping_fee")[rows] + log.view("tariff")[rows]
+        return np.maximum(going, 1) / np.maximum(paid, 1)
 
     def _returns(self, buyer: np.ndarray, sat: np.ndarray, hassle: np.ndarray) -> np.ndarray:
         honest = (sat < RETURN_BELOW) * RETURN_PROPENSITY * (1.0 - hassle)

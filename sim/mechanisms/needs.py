@@ -5,6 +5,9 @@ its country's festivals, platform sale days and demand shocks. Instead of a draw
 the day's number of needs per country is drawn and spread over that country's traders in
 proportion to activity; needs that fall on sellers are dropped (a seller does not shop as a
 buyer). So a day costs in proportion to its shoppers, not to the population.
+
+A lapsed buyer's need brings it back only with the chance `population.winback_chance` (so
+festivals, with more needs, bring more back); a contact that lands always brings it back.
 """
 
 from __future__ import annotations
@@ -46,10 +49,26 @@ class Needs:
         picked = self.by_country[np.minimum(index, len(self.by_country) - 1)]
         natural = np.unique(picked[~t.is_seller[picked]])
         natural = natural[~np.isin(natural, contacted)]
+        natural = self._lapsed_return(day, natural)
         categories = self._categories(natural)
         offered = ~t.is_seller[contacted]
+        self._come_back(day, contacted[offered & t.lapsed[contacted]], contact=True)
         buyers = np.concatenate([natural, contacted[offered]])
         return buyers, np.concatenate([categories, offered_category[offered]])
+
+    def _lapsed_return(self, day: int, shoppers: np.ndarray) -> np.ndarray:
+        """The shoppers who act on their need: the active ones, and lapsed ones who come back."""
+        lapsed = self.state.traders.lapsed[shoppers]
+        if not lapsed.any():
+            return shoppers
+        chance = self.state.config.population.winback_chance
+        back = lapsed & (self.rng.random(len(shoppers)) < chance)
+        self._come_back(day, shoppers[back], contact=False)
+        return shoppers[~lapsed | back]
+
+    def _come_back(self, day: int, buyers: np.ndarray, contact: bool) -> None:
+        self.state.traders.lapsed[buyers] = False
+        self.state.events.record(day, "comeback", buyers, detail=int(contact))
 
     def _categories(self, buyers: np.ndarray) -> np.ndarray:
         cdf = np.take(self.state.traders.category_cdf, buyers, axis=0)

@@ -1,7 +1,8 @@
 """Shopping sessions: consideration set, choice and inquiry (docs/model.md section 7.7-7.8).
 
-A shopper considers the platform's search results for the category it needs, the sellers it is
-tied to in that category, and an offer it was sent. It scores each with the utility model and
+A shopper considers the platform's search results for the category it needs, the sellers of
+that category it has bought from or that a recent contact made it aware of, and an offer it
+was sent. It scores each with the utility model and
 chooses with the choice rule, buying nothing being an option. It may inquire first: a slow reply
 loses some buyers, and the conversation itself is a signal of the seller's quality that enters
 the buyer's belief. What it chose goes to the cart, with everything checkout needs to know.
@@ -18,7 +19,7 @@ from sim.config.vocabulary import INQUIRY_OUTCOMES, NO_PROMOTION, TRIAL
 from sim.mechanisms.choice import BuyerTraits, ChoiceRule, Offers, UtilityModel
 from sim.mechanisms.search import SearchIndex, drop_repeats
 from sim.state.arrays import take_pairs
-from sim.state.beliefs import mean, variance
+from sim.state.beliefs import mean, pseudo_counts, variance
 from sim.state.market import MarketState
 from sim.state.traders import PRODUCT_PRICE, STANDARD, TYPE_TIE_WEIGHT
 
@@ -26,6 +27,7 @@ PROMOTION_APPEAL = 0.5  # utility of a promotion to a buyer of average taste for
 CROSS_BORDER_FRICTION = 0.3  # payment friction of paying abroad with a supported method
 UX_FUNNEL_RELIEF = 0.6  # share of drop-out a perfect platform UX removes at each stage
 UX_REFERENCE = 0.5  # the default market's UX, at which the no-purchase utility is calibrated
+CONSIDERED_AWARENESS = 0.1  # awareness that still brings a seller to mind (3.3 half-lives)
 
 
 def funnel_relief(ux: float) -> float:
@@ -128,18 +130,22 @@ class Shopping:
     def _consider(
         self, day: int, buyers: np.ndarray, categories: np.ndarray, offer: np.ndarray
     ) -> np.ndarray:
-        """Candidate sellers (M, K): the offer, tied sellers of the category, search results."""
+        """Candidate sellers (M, K): the offer, sellers of the category the buyer has bought
+        from or is still aware of from a contact, search results."""
         s, t = self.state, self.state.traders
         k = s.config.platform.search_results
         preferences = np.take(t.preferences, buyers, axis=0)
         found = self.search.results(categories, preferences, k, self.rng)
-        known = np.take(s.relations.seller, buyers, axis=0).astype(np.int64)
+        r = s.relations
+        known = np.take(r.seller, buyers, axis=0).astype(np.int64)
         safe = np.maximum(known, 0)
+        slots = np.broadcast_to(np.arange(known.shape[1]), known.shape)
+        aware = r.awareness_now(buyers[:, None], slots, day, s.config.platform.awareness_half_life)
         tied = (
             (known >= 0)
             & t.is_seller[safe]
             & (t.specialty[safe] == categories[:, None])
-            & (np.take(s.relations.orders, buyers, axis=0) > 0)
+            & ((np.take(r.orders, buyers, axis=0) > 0) | (aware >= CONSIDERED_AWARENESS))
         )
         known = np.where(tied, known, -1)
         offer = np.where((offer >= 0) & t.is_seller[np.maximum(offer, 0)], offer, -1)
@@ -183,6 +189,9 @@ class Shopping:
             quality_variance=np.where(trial, 0.0, variance(a, b)),
             signals=(t.picture_quality[sellers] + 0.5 * t.has_video[sellers]) / 1.5,
             tie=s.relations.tie_now(buyers[:, None], slots, day),
+            awareness=s.relations.awareness_now(
+                buyers[:, None], slots, day, s.config.platform.awareness_half_life
+            ),
             promotion=PROMOTION_APPEAL * np.take_along_axis(appeal, promotion, axis=1),
             price=price * (1.0 + tariff) * fx_factor / t.budget[buyers][:, None],
             fee=fee / price,
@@ -243,12 +252,14 @@ class Shopping:
         self, day: int, buyers: np.ndarray, sellers: np.ndarray, hours: np.ndarray
     ) -> None:
         """A conversation tells the buyer something about the seller: a noisy reading of its
-        quality, worth more the sooner the reply came."""
+        quality, worth more the sooner the reply came and the less noisy it is."""
         s = self.state
         p = s.config.platform
         noise = p.signal_noise * self.rng.standard_normal(len(buyers))
         reading = np.clip(s.traders.quality[sellers] + noise, 0.01, 0.99)
-        weight = p.reply_weight * np.exp(-hours / p.reply_patience_hours)
+        weight = pseudo_counts(
+            p.reply_weight * np.exp(-hours / p.reply_patience_hours), p.signal_noise
+        )
         slots = s.relations.ensure(buyers, sellers, day)  # buyers are distinct: always a slot
         s.relations.add_experience(buyers, slots, weight * reading, weight * (1.0 - reading))
 

@@ -94,11 +94,12 @@ class MarketModel(mesa.Model):
         self._pay_incomes(day)
         self.roles.update(day)  # 2. sellers exit, buyers enter
         contacts = self.marketing.contact(day)  # 3. marketing contacts
-        buyers, categories = self.needs.draw(  # 4. needs (and landed contacts)
-            day, contacts.buyer[contacts.landed], contacts.landed_categories(t.specialty)
+        responses = self.marketing.responses(day, contacts)  # those that bring buyers today
+        buyers, categories = self.needs.draw(  # 4. needs (and responding contacts)
+            day, responses.buyer, responses.landed_categories(t.specialty)
         )
         self.search.rebuild()
-        offered = contacts.offers_for(buyers)
+        offered = responses.offers_for(buyers)
         carts = self.shopping.visit(day, buyers, categories, offered)  # 5. shopping
         orders = self.checkout.pay(day, carts)  # 6. checkout
         self.fulfilment.ship(day, orders)  # 7. fulfilment and aftermath

@@ -132,6 +132,8 @@ EVENT_DETAILS = {
     "flip": FLIP_DIRECTIONS,
     "contact": CHANNELS,
     "segmentation": ("",),  # value: adjusted Rand index of a k-means refit vs hidden types
+    "lapse": ("", "disappointed"),  # disappointed: after an order that let the buyer down
+    "comeback": ("", "contact"),  # contact: a landed contact brought the buyer back
 }
 
 # The tables as written to Parquet (`orders_frame`, `events_frame`): columns in order and their

@@ -9,6 +9,7 @@ with the same hidden qualities: their comparison is paired.
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import betaincinv
 
 from sim.config import BUYER_TYPES, PlatformConfig, PopulationConfig, ServiceConfig
 from sim.config.vocabulary import PRODUCTS
@@ -66,6 +67,7 @@ def draw_traders(
         ).astype(np.float32),
         product_sales=np.zeros((n, len(PRODUCTS)), dtype=np.int64),
         listing_signal=np.clip(quality + noise * draws["z_signal"], 0.01, 0.99),
+        listing_noise=noise,
         picture_quality=picture,
         has_video=video,
         reply_hours=service.reply_hours * np.exp(0.6 * draws["z_reply"]),
@@ -78,6 +80,8 @@ def draw_traders(
         preferences=preferences.astype(np.float32),
         category_cdf=np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1),
         activity=TYPE_ACTIVITY[btype] * draws["activity"],
+        lapse_chance=lapse_chances(population, draws["u_lapse"]),
+        lapsed=np.zeros(n, dtype=bool),
         budget=0.05 * income * np.exp(0.3 * draws["z_budget"]),
         basket=_basket(population.basket_dispersion, draws["z_basket"]),
         price_sensitivity=population.price_sensitivity
@@ -160,9 +164,19 @@ def _base_draws(
         "z_promotion": rng.standard_normal((n, 3)),
         "z_behaviour": rng.standard_normal((n, 4)),
         "z_tastes": rng.standard_normal((n, n_tags)),
+        "u_lapse": rng.random(n),
         # drawn last, and only when used, so that it changes no other draw
         "z_basket": rng.standard_normal(n) if population.basket_dispersion > 0 else np.zeros(n),
     }
+
+
+def lapse_chances(population: PopulationConfig, u: np.ndarray) -> np.ndarray:
+    """Each buyer's chance of lapsing after an order: the `u` quantile of a Beta with mean
+    `lapse_chance` (by quantile, so the same buyers are the most lapse-prone at any mean)."""
+    mean, k = population.lapse_chance, population.lapse_concentration
+    if mean in (0.0, 1.0):
+        return np.full(len(u), mean)
+    return betaincinv(mean * k, (1.0 - mean) * k, u)
 
 
 def _basket(dispersion: float, z: np.ndarray) -> np.ndarray:

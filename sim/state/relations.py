@@ -48,6 +48,7 @@ class Relations:
         self.spend = np.zeros(shape, dtype=np.float64)
         # what the seller's marketing knows of the pair
         self.contact_day = np.full(shape, -1, dtype=np.int32)  # last contact sent
+        self.aware_day = np.full(shape, -1, dtype=np.int32)  # last contact that reached the buyer
         self.contact_channel = np.zeros(shape, dtype=np.int8)  # its vocabulary.CHANNELS code
         self.contact_segment = np.zeros(shape, dtype=np.int16)  # its vocabulary.SEGMENTS code
         self.contact_tool = np.zeros(shape, dtype=np.int8)  # its vocabulary.PROMOTIONS code
@@ -112,6 +113,15 @@ class Relations:
         tie = self.at(self.tie, buyers, slots) * np.exp2(-since / self.half_life)
         return np.where(slots >= 0, tie, 0.0)
 
+    def awareness_now(
+        self, buyers: np.ndarray, slots: np.ndarray, day: int, half_life: float
+    ) -> np.ndarray:
+        """Awareness of the seller that the last contact to reach the buyer left: 1 that day,
+        halving every `half_life` days; 0 where there was none or there is no slot."""
+        reached = self.at(self.aware_day, buyers, slots)
+        awareness = np.exp2(-(day - reached) / half_life)
+        return np.where((slots >= 0) & (reached >= 0), awareness, 0.0)
+
     def record_order(
         self, buyers: np.ndarray, slots: np.ndarray, day: int, spend: np.ndarray
     ) -> None:
@@ -150,9 +160,12 @@ class Relations:
         channel: np.ndarray,
         segment: np.ndarray,
         tool: np.ndarray,
+        reached: np.ndarray,
     ) -> None:
-        """Remember a contact as the pair's last touch, for attributing later orders."""
+        """Remember a contact as the pair's last touch, for attributing later orders, and
+        the last that reached the buyer, for its awareness."""
         self.contact_day[buyers, slots] = day
+        self.aware_day[buyers[reached], slots[reached]] = day
         self.contact_channel[buyers, slots] = channel
         self.contact_segment[buyers, slots] = segment
         self.contact_tool[buyers, slots] = tool
@@ -212,7 +225,7 @@ class Relations:
         self.seller[buyers, slots] = sellers
         for array in self._pair_arrays():
             array[buyers, slots] = 0
-        for array in (self.first_day, self.last_day, self.contact_day, self.period):
+        for array in (self.first_day, self.last_day, self.contact_day, self.aware_day, self.period):
             array[buyers, slots] = -1
         self.tie_day[buyers, slots] = day
         placed = np.full(len(full), -1, dtype=np.int64)

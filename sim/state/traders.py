@@ -50,6 +50,7 @@ class TraderTable:
     product_tags: np.ndarray  # (N, P, T) unit tag vectors of the trader's products
     product_sales: np.ndarray  # (N, P) units sold of each product
     listing_signal: np.ndarray  # what pictures and video suggest about quality
+    listing_noise: np.ndarray  # sd of that reading: better pictures and a video, less noise
     picture_quality: np.ndarray  # [0, 1]
     has_video: np.ndarray  # bool
     reply_hours: np.ndarray  # typical reply time to an inquiry
@@ -63,6 +64,8 @@ class TraderTable:
     preferences: np.ndarray  # (N, T) unit vectors of hidden tastes
     category_cdf: np.ndarray  # (N, C) cumulative probability of needing each category
     activity: np.ndarray  # relative rate of shopping needs
+    lapse_chance: np.ndarray  # chance of lapsing after an order (more after a bad one)
+    lapsed: np.ndarray  # bool: stopped shopping on the platform until won back
     budget: np.ndarray  # typical spend per order, reference units
     basket: np.ndarray  # units bought per order (mean 1 over buyers): bulk buyers take more
     price_sensitivity: np.ndarray
