@@ -312,10 +312,8 @@ def load_targets(path: Path) -> dict:
     return targets
 
 
-def check_cohort(config: SimConfig, offset: int, use_facts: bool = True) -> None:
+def check_cohort(config: SimConfig, offset: int) -> None:
     """Refuse a run too short to measure the targets' cohort: every trial would be undefined."""
-    if not use_facts:
-        return
     need = offset + REPEAT_DAYS + 1
     if config.days < need:
         raise ConfigError(
@@ -342,12 +340,16 @@ def check_study(
             raise ConfigError(f"{override} is not allowed: each trial runs seeds 0..N-1 (--seeds)")
         if key in keys:
             raise ConfigError(f"{override} is not allowed: {key} is fitted by --param")
-    offset = targets["cohort_offset_days"] if use_facts else 0
-    check_cohort(compose(overrides), offset, use_facts)
+
+    def check(config: SimConfig) -> None:
+        if use_facts:  # the experiments alone measure no cohort
+            check_cohort(config, targets["cohort_offset_days"])
+
+    check(compose(overrides))
     for p in params:
         check_overrides([p.override(p.low)])
         for end in (p.low, p.high):
-            check_cohort(compose([*overrides, p.override(end)]), offset, use_facts)
+            check(compose([*overrides, p.override(end)]))
 
 
 def fit(

@@ -36,10 +36,7 @@ class Outreach:
         contacts = Contacts.concatenate([self._planned(s, day) for s in self.strategies])
         if not len(contacts):
             return contacts
-        later = contacts.landed & (contacts.response_day > day)
-        for when in np.unique(contacts.response_day[later]):
-            rows = np.flatnonzero(later & (contacts.response_day == when))
-            self.waiting.setdefault(int(when), []).append(contacts.subset(rows))
+        self._wait(day, contacts)
         state = self.state
         state.ledger.pay_out(contacts.seller, "marketing", contacts.cost)
         state.events.record(
@@ -67,6 +64,16 @@ class Outreach:
         )
         self._record_segmentation_accuracy(day)
         return contacts
+
+    def _wait(self, day: int, contacts: Contacts) -> None:
+        """Book the landed contacts whose response comes on a later day under that day."""
+        later = np.flatnonzero(contacts.landed & (contacts.response_day > day))
+        if not len(later):
+            return
+        later = later[np.argsort(contacts.response_day[later], kind="stable")]
+        days, starts = np.unique(contacts.response_day[later], return_index=True)
+        for when, rows in zip(days, np.split(later, starts[1:]), strict=True):
+            self.waiting.setdefault(int(when), []).append(contacts.subset(rows))
 
     @staticmethod
     def _planned(strategy: Strategy, day: int) -> Contacts:

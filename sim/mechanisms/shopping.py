@@ -139,8 +139,9 @@ class Shopping:
         r = s.relations
         known = np.take(r.seller, buyers, axis=0).astype(np.int64)
         safe = np.maximum(known, 0)
-        slots = np.broadcast_to(np.arange(known.shape[1]), known.shape)
-        aware = r.awareness_now(buyers[:, None], slots, day, s.config.platform.awareness_half_life)
+        every_slot = np.broadcast_to(np.arange(known.shape[1]), known.shape)
+        half_life = s.config.platform.awareness_half_life
+        aware = r.awareness_now(buyers[:, None], every_slot, day, half_life)
         tied = (
             (known >= 0)
             & t.is_seller[safe]
