@@ -61,12 +61,22 @@ def test_each_month_of_the_cohort_curve_counts_like_a_fact() -> None:
 
 
 def test_a_lift_aim_misses_by_one_at_either_end_of_its_range() -> None:
-    aim = calibrate.LiftAim.load("email_conversion_lift")
+    (aim,) = calibrate.LiftAim.load("email_conversion_lift")
     assert (aim.low, aim.high, aim.measure) == (1.5, 2.2, "ratio")
     assert aim.overrides == ("strategy=email",)
     assert aim.miss(1.85) == pytest.approx(0.0)  # the middle
     assert aim.miss(1.5) == pytest.approx(1.0) == aim.miss(2.2)
     assert aim.miss(1.15) == pytest.approx(4.0)  # two half-ranges below the middle
+
+
+def test_a_shares_check_is_an_aim_a_share_each_widened_by_its_tolerance() -> None:
+    aims = {aim.key: aim for aim in calibrate.LiftAim.load("checkout_reasons")}
+    assert "extra_costs" in aims and "card_declined" in aims
+    extra = aims["extra_costs"]
+    assert (extra.low, extra.high) == pytest.approx((0.42, 0.53))  # 0.47-0.48, ±0.05
+    assert extra.miss(0.475) == pytest.approx(0.0) and extra.miss(0.53) == pytest.approx(1.0)
+    assert extra.overrides == ()  # the default market: one run a seed serves every share
+    assert len(calibrate.by_runs(tuple(aims.values()))) == 1
 
 
 def test_a_check_that_is_not_an_experiment_is_refused_as_an_aim() -> None:
@@ -346,16 +356,16 @@ def test_the_study_survives_trials_with_undefined_facts(monkeypatch: pytest.Monk
 def test_a_fit_to_an_experiment_alone_scores_its_miss_and_runs_no_facts(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def lift(overrides: list[str], seed: int, aim: calibrate.LiftAim) -> float:
+    def lift(overrides: list[str], seed: int, aims: tuple) -> list[float]:
         response = float(overrides[-1].partition("=")[2])
-        return 1.0 + 10.0 * response  # a lift that grows with the channel's response
+        return [1.0 + 10.0 * response]  # a lift that grows with the channel's response
 
     def no_facts(*args) -> dict:
         raise AssertionError("the facts' market was run")
 
     monkeypatch.setattr(calibrate, "seed_lift", lift)
     monkeypatch.setattr(calibrate, "simulated_facts", no_facts)
-    aim = calibrate.LiftAim.load("email_conversion_lift")
+    (aim,) = calibrate.LiftAim.load("email_conversion_lift")
     params = [Parameter("platform.channels.edm.response", 0.01, 0.2)]
     study, found = calibrate.fit(
         params, TARGETS, [], **(FAST | {"trials": 6}), lifts=(aim,), use_facts=False

@@ -347,7 +347,7 @@ def policies_in(markdown: Path) -> set[str]:
 
 @pytest.mark.slow
 def test_ad_hoc_comparisons_report_only_their_own_runs(tmp_path: Path) -> None:
-    tiny = ["population=classroom", "population.n_traders=60", "days=40", "warm_up_days=10"]
+    tiny = ["population=classroom", "population.n_traders=150", "days=40", "warm_up_days=10"]
     tiny += ["seeds=1", "hydra/launcher=basic"]
     for strategies in ("baseline,rfm", "baseline,mass"):
         done = compare_in(

@@ -108,6 +108,28 @@ def test_out_of_range_values_are_rejected_naming_the_key(
             ["market.delivery_days.US.CN=1e9"],
             r"delivery_days\.US\.CN=1000000000\.0 .*\[0, 100000\]",
         ),
+        # the import regime (issue 22)
+        (["market.countries.US.duty=-0.1"], r"countries\.US\.duty=-0\.1 .*\[0, 5\]"),
+        (["market.countries.DE.vat=1.2"], r"countries\.DE\.vat=1\.2 .*\[0, 1\]"),
+        (["market.countries.US.duty_de_minimis=-800"], r"duty_de_minimis=-800\.0 .*\[0, 1e\+09\]"),
+        (["market.countries.US.duty_de_minimis=800 USD"], r"duty_de_minimis.*800 USD"),
+        (
+            ["+market.countries.US.duty_by_category.shoes=0.1"],
+            r"duty_by_category=\{.*'shoes'.* categories of market\.categories",
+        ),
+        (
+            ["market.countries.US.duty_by_category.toys=-1"],
+            r"duty_by_category\.toys=-1\.0 .*a duty rate in \[0, 5\]",
+        ),
+        (["market.shocks.0.size=-1"], r"market\.shocks\.0\.size=-1\.0 .*above -1 for kind=fx"),
+        (
+            ["market=de_minimis_end", "market.shocks.0.target=XX"],
+            r"market\.shocks\.0\.target='XX' .*a country \(US, GB",
+        ),
+        (
+            ["market=de_minimis_end", "market.shocks.0.target='CN>US'"],
+            r"target='CN>US' .*a single country for kind=de_minimis",
+        ),
     ],
 )
 def test_rules_across_fields_name_the_key_value_and_what_is_allowed(
@@ -119,7 +141,7 @@ def test_rules_across_fields_name_the_key_value_and_what_is_allowed(
 
 def test_keys_outside_the_schema_are_named_with_the_keys_that_exist() -> None:
     check_key("market.roles.patience", "3")  # a real key passes
-    check_key("market.countries.US.tariff", "0.2")  # inside a table: checked after composing
+    check_key("market.countries.US.duty", "0.2")  # inside a table: checked after composing
     with pytest.raises(ConfigError, match=r"market\.roles\.patince='3' .*patience"):
         check_key("market.roles.patince", "3")
 

@@ -21,7 +21,13 @@ markets = st.fixed_dictionaries(
         "ux": st.floats(0, 1),
         "verification": st.floats(0, 1),
         "shock": st.floats(-0.5, 1.0),
-        "market": st.sampled_from(["default", "currency_shock"]),
+        "market": st.sampled_from(
+            ["default", "currency_shock", "de_minimis_end", "duty_rise", "vat_at_checkout"]
+        ),
+        "ddp_share": st.floats(0, 1),
+        "warehouse": st.floats(0, 1),
+        "foresight": st.floats(0, 1),
+        "adaptation": st.floats(0, 1),
         "strategy": st.sampled_from(["baseline", "segmented", "rfm", "personalized", "full"]),
         "memory_slots": st.integers(1, 8),
         "basket": st.floats(0, 2),
@@ -43,6 +49,10 @@ def configure(m: dict):
     config.platform.identity_verification = m["verification"]
     config.platform.memory_slots = m["memory_slots"]
     config.population.basket_dispersion = m["basket"]
+    config.service.ddp_share = m["ddp_share"]
+    config.service.local_warehouse = m["warehouse"]
+    config.service.ddp_adaptation = m["adaptation"]
+    config.platform.cost_foresight = m["foresight"]
     for shock in config.market.shocks:
         shock.day = min(shock.day, m["days"] // 2)
         shock.size = m["shock"] if shock.kind == "fx" else shock.size
@@ -60,6 +70,12 @@ class DailyChecks:
         state, t = model.state, model.traders
         assert state.ledger.total() == 0, "money must be conserved to the cent"
         log = state.orders
+        v = {name: log.view(name) for name in ("duty", "vat", "door_charges", "collection_fee")}
+        door_taxes = v["door_charges"] - v["collection_fee"]
+        paid_at_door = log.view("delivered") & ~log.view("refused")
+        taxes_paid = v["duty"] + v["vat"] - np.where(paid_at_door, 0, door_taxes)
+        assert state.ledger.accounts["customs"] == taxes_paid.sum(), "customs holds the taxes"
+        assert (log.view("refused") <= log.view("returned")).all(), "a refused parcel goes back"
         new = slice(self.orders_seen, log.size)
         buyer, seller = log.view("buyer")[new], log.view("seller")[new]
         assert np.all(buyer != seller), "no self-trade"

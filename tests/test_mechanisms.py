@@ -38,12 +38,34 @@ def test_currency_shock_makes_many_more_flips_in_the_direction_of_margins() -> N
     assert (others["detail"] == "to_buyer").sum() > (others["detail"] == "to_seller").sum()
 
 
-def test_free_shipping_raises_conversion_and_removes_fee_abandonment() -> None:
+def test_free_shipping_raises_conversion_and_lowers_extra_cost_abandonment() -> None:
     paid = summary("service=default")
     free = summary("service=free_shipping")
     assert free["visit_conversion"] > paid["visit_conversion"]
-    assert paid["abandonment_by_reason"].get("shipping_fee", 0.0) > 0.05
-    assert free["abandonment_by_reason"].get("shipping_fee", 0.0) == 0.0
+    assert free["cart_abandonment"] < paid["cart_abandonment"]
+    # fewer carts are left over extra costs: the shipping fee no longer surprises anyone
+    assert (
+        free["abandonment_reasons_cited"]["extra_costs"]
+        < (paid["abandonment_reasons_cited"]["extra_costs"])
+    )
+
+
+def test_duties_paid_shows_the_whole_cost_so_no_parcel_is_refused() -> None:
+    unpaid = summary("service=default")
+    paid = summary("service=duties_paid")
+    assert unpaid["refusal_rate"] > 0
+    assert paid["refusal_rate"] is None  # no parcel ships duties unpaid, none owes at the door
+
+
+def test_ending_the_us_de_minimis_makes_us_buyers_pay_duty_on_small_parcels() -> None:
+    def us_imports(market: str) -> pd.DataFrame:
+        o = simulate(small_config(f"market={market}", n_traders=N, days=DAYS)).orders
+        late = o[(o["day"] >= 120) & (o["buyer_country"] == "US") & (o["terms"] != "domestic")]
+        return late[late["price"] < 800]
+
+    before, after = us_imports("default"), us_imports("de_minimis_end")
+    assert before["duty"].sum() == 0.0  # under USD 800 every parcel entered duty-free
+    assert (after["duty"] > 0).mean() > 0.5  # now nearly all pay (toys have no duty)
 
 
 def test_identity_verification_lowers_belief_error() -> None:

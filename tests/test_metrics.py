@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from sim.analysis import metrics as m
 from sim.analysis.metrics import EVENT_COLUMNS, ORDER_COLUMNS, summarize
+from sim.config.vocabulary import ABANDONMENT_REASONS
 
 ORDER_DEFAULTS: dict[str, Any] = {
     "day": 0,
@@ -20,8 +21,11 @@ ORDER_DEFAULTS: dict[str, Any] = {
     "seller": 100,
     "price": 10.0,
     "shipping_fee": 2.0,
-    "tariff": 1.0,
+    "duty": 1.0,
+    "vat": 0.0,
     "amount": 13.0,
+    "terms": "ddu",
+    "refused": False,
     "discount": 0.0,
     "promotion": "none",
     "channel": "none",
@@ -54,7 +58,7 @@ EVENT_DEFAULTS: dict[str, Any] = {
     "value": 0.0,
 }
 
-REASONS = ["shipping_fee", "payment_failure", "delivery_time", "return_policy", "trust", "price"]
+REASONS = list(ABANDONMENT_REASONS)
 
 
 def orders(*rows: dict[str, Any]) -> pd.DataFrame:
@@ -131,7 +135,7 @@ def test_bad_window_is_rejected() -> None:
 
 
 def test_visit_conversion() -> None:
-    e = events(session(0, 1), session(0, 2), session(1, 3), session(2, 1), abandon("price"))
+    e = events(session(0, 1), session(0, 2), session(1, 3), session(2, 1), abandon("extra_costs"))
     o = orders({"buyer": 1}, {"buyer": 3})
     assert m.visit_conversion(o, e) == 0.5  # 2 orders / 4 sessions (abandonment not a session)
 
@@ -194,14 +198,52 @@ def test_contact_conversion_categorical() -> None:
 
 def test_cart_abandonment() -> None:
     o = orders({}, {}, {})
-    e = events(abandon("price"), session())
+    e = events(abandon("extra_costs"), session())
     assert m.cart_abandonment(o, e) == 0.25  # 1 unpaid / (3 paid + 1 unpaid)
 
 
 def test_abandonment_by_reason() -> None:
-    e = events(abandon("price"), abandon("price"), abandon("trust"), abandon("shipping_fee"))
-    # price 2/4, trust 1/4, shipping_fee 1/4; reasons that never occur are not listed
-    assert m.abandonment_by_reason(e) == {"price": 0.5, "trust": 0.25, "shipping_fee": 0.25}
+    e = events(
+        abandon("extra_costs"), abandon("extra_costs"), abandon("trust"), abandon("delivery_time")
+    )
+    # extra costs 2/4, trust 1/4, delivery 1/4; reasons that never occur are not listed
+    assert m.abandonment_by_reason(e) == {
+        "extra_costs": 0.5,
+        "trust": 0.25,
+        "delivery_time": 0.25,
+    }
+
+
+def cited(reason: str) -> dict:
+    return {"day": 0, "kind": "abandonment_reason", "detail": reason, "other": 100}
+
+
+def test_reasons_cited_count_every_reason_that_struck_a_cart_as_a_survey_does() -> None:
+    # two abandoned carts: the first struck by extra costs and trust, the second by extra costs
+    e = events(
+        abandon("extra_costs"),
+        cited("extra_costs"),
+        cited("trust"),
+        abandon("extra_costs"),
+        cited("extra_costs"),
+        session(),
+    )
+    assert m.abandonment_reasons_cited(e) == {"extra_costs": 1.0, "trust": 0.5}  # sums to 1.5
+    assert m.abandonment_reasons_cited(events(session())) == {}
+
+
+def test_cross_border_share_and_refusals_of_duties_unpaid_parcels() -> None:
+    o = orders(
+        {"terms": "domestic"},
+        {"terms": "ddu", "refused": True},
+        {"terms": "ddu"},
+        {"terms": "ddp"},
+        {"terms": "warehouse"},
+        {"terms": "ddu", "delivered": False},
+    )
+    assert m.cross_border_share(o) == pytest.approx(5 / 6)  # all but the domestic order
+    assert m.refusal_rate(o) == pytest.approx(1 / 2)  # 1 of the 2 delivered DDU parcels
+    assert m.refusal_rate(orders({"terms": "ddp"})) is None
 
 
 def test_abandonment_by_reason_categorical_drops_unused_reasons() -> None:
@@ -450,7 +492,12 @@ def test_dual_role_share_reads_warmup_but_not_after_window() -> None:
 
 
 RATIO_KEYS = [*m.SHARE_METRICS, "contact_conversion", "new_seller_order_share"]
-DICT_KEYS = ["contact_conversion_by_channel", "contact_conversion_by_tool", "abandonment_by_reason"]
+DICT_KEYS = [
+    "contact_conversion_by_channel",
+    "contact_conversion_by_tool",
+    "abandonment_by_reason",
+    "abandonment_reasons_cited",
+]
 
 
 def test_empty_logs() -> None:

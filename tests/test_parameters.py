@@ -27,7 +27,15 @@ CALIBRATED = {
     "population.lapse_chance",
     "population.winback_chance",
 }
+CHECKOUT_CALIBRATED = {
+    "platform.checkout_hesitation",
+    "platform.surprise_aversion",
+    "platform.card_distrust",
+    "platform.cross_border_payment_failure",
+    "platform.risky_payment_failure",
+}
 FIT = Path(CONFIG_DIR) / "calibration" / "online_retail.yaml"
+CHECKOUT_FIT = Path(CONFIG_DIR) / "calibration" / "baymard.yaml"
 EMAIL_FIT = Path(CONFIG_DIR) / "calibration" / "hillstrom.yaml"
 
 
@@ -121,8 +129,9 @@ def test_only_constrained_fields_are_checked_as_knobs() -> None:
 
 
 def test_the_calibrated_knobs_are_the_fitted_ones() -> None:
-    fitted = flat(yaml.safe_load(FIT.read_text()))
-    assert keys_by_basis(schema.SimConfig, "calibrated") == CALIBRATED == set(fitted)
+    fitted = flat(yaml.safe_load(FIT.read_text())) | flat(yaml.safe_load(CHECKOUT_FIT.read_text()))
+    assert keys_by_basis(schema.SimConfig, "calibrated") == CALIBRATED | CHECKOUT_CALIBRATED
+    assert set(fitted) == CALIBRATED | CHECKOUT_CALIBRATED
     config = load_config([])
     for key, value in fitted.items():
         section, name = key.split(".")

@@ -36,7 +36,7 @@ def tiny_market(shocks=(), sale_days=(), festivals=None, volatility=0.01, **kw) 
             currency=currency,
             fx_rate=rate,
             fx_volatility=0.0 if name == "US" else volatility,
-            tariff=tariff,
+            duty=tariff,
             population_share=share,
             festivals=list(festivals.get(name, [])),
         )
@@ -99,7 +99,7 @@ def test_world_reads_the_static_facts_of_the_market():
 
 
 def test_a_tariff_is_paid_on_imports_into_its_country_and_not_on_domestic_trade():
-    t = World.from_config(tiny_market()).base_tariffs
+    t = World.from_config(tiny_market()).base_duties[:, :, 0]
     # column = destination: imports into US pay 5%, into CN 10%, into DE 4%; diagonal is 0
     assert t.tolist() == [[0.0, 0.10, 0.04], [0.05, 0.0, 0.04], [0.05, 0.10, 0.0]]
 
@@ -228,35 +228,33 @@ def shocked_on_day_zero(kind: str, target: str, size: float) -> MarketConditions
 
 
 def test_a_tariff_shock_on_a_route_changes_only_that_route():
-    c = shocked_on_day_zero("tariff", "CN>US", 0.15)
-    expected = World.from_config(tiny_market()).base_tariffs.copy()
+    c = shocked_on_day_zero("duty", "CN>US", 0.15)
+    expected = World.from_config(tiny_market()).base_duties[:, :, 0].copy()
     expected[CN, US] = 0.20  # 0.05 + 0.15
-    assert c.tariffs == pytest.approx(expected)
-    assert c.tariffs[DE, US] == pytest.approx(0.05)  # other imports into US unchanged
+    assert c.duties[:, :, 0] == pytest.approx(expected)
+    assert c.duties[DE, US, 0] == pytest.approx(0.05)  # other imports into US unchanged
 
 
 def test_a_tariff_shock_on_a_country_changes_all_its_imports_but_not_domestic_trade():
-    c = shocked_on_day_zero("tariff", "US", 0.15)
+    c = shocked_on_day_zero("duty", "US", 0.15)
     # column US: CN -> US and DE -> US rise from 0.05 to 0.20; US -> US stays 0
-    assert c.tariffs[:, US] == pytest.approx([0.0, 0.20, 0.20])
+    assert c.duties[:, US, 0] == pytest.approx([0.0, 0.20, 0.20])
     # imports into CN and DE are unchanged
-    assert c.tariffs[:, CN] == pytest.approx([0.10, 0.0, 0.10])
-    assert c.tariffs[:, DE] == pytest.approx([0.04, 0.04, 0.0])
+    assert c.duties[:, CN, 0] == pytest.approx([0.10, 0.0, 0.10])
+    assert c.duties[:, DE, 0] == pytest.approx([0.04, 0.04, 0.0])
 
 
 def test_a_tariff_cut_never_makes_a_tariff_negative():
-    c = shocked_on_day_zero("tariff", "US", -0.5)
-    assert c.tariffs[:, US] == pytest.approx([0.0, 0.0, 0.0])  # max(0, 0.05 - 0.5) = 0
+    c = shocked_on_day_zero("duty", "US", -0.5)
+    assert c.duties[:, US, 0] == pytest.approx([0.0, 0.0, 0.0])  # max(0, 0.05 - 0.5) = 0
 
 
 def test_a_scheduled_tariff_shock_applies_on_its_day_and_persists():
-    c = conditions(
-        tiny_market(shocks=[ShockConfig(day=3, kind="tariff", target="CN>DE", size=0.1)])
-    )
+    c = conditions(tiny_market(shocks=[ShockConfig(day=3, kind="duty", target="CN>DE", size=0.1)]))
     seen = []
     for day in range(6):
         c.advance(day)
-        seen.append(c.tariffs[CN, DE])
+        seen.append(c.duties[CN, DE, 0])
     assert seen == pytest.approx([0.04, 0.04, 0.04, 0.14, 0.14, 0.14])  # 0.04 + 0.1 from day 3
 
 
@@ -289,9 +287,9 @@ def test_a_shipping_shock_on_a_route_scales_only_that_direction():
 
 
 def test_market_conditions_do_not_change_the_static_world():
-    market = tiny_market(shocks=[ShockConfig(day=0, kind="tariff", target="US", size=0.3)])
+    market = tiny_market(shocks=[ShockConfig(day=0, kind="duty", target="US", size=0.3)])
     world = World.from_config(market)
     c = MarketConditions(world, market, np.random.default_rng(0))
     c.advance(0)
-    assert world.base_tariffs[CN, US] == pytest.approx(0.05)  # conditions copy, never mutate
-    assert math.isclose(c.tariffs[CN, US], 0.35)  # 0.05 + 0.3
+    assert world.base_duties[CN, US, 0] == pytest.approx(0.05)  # conditions copy, never mutate
+    assert math.isclose(c.duties[CN, US, 0], 0.35)  # 0.05 + 0.3

@@ -32,8 +32,11 @@ ORDER_COLUMNS: dict[str, str] = {
     "seller": "int32",
     "price": "float64",  # paid to the seller after any coupon, reference currency
     "shipping_fee": "float64",
-    "tariff": "float64",
-    "amount": "float64",  # price + shipping_fee + tariff: what the buyer paid
+    "duty": "float64",  # import duty due
+    "vat": "float64",  # VAT or sales tax due
+    "amount": "float64",  # what the buyer paid at checkout: goods, fee, taxes and fees
+    "terms": "str",  # 'domestic', 'ddu', 'ddp' or 'warehouse' (vocabulary.DELIVERY_TERMS)
+    "refused": "bool",  # a duties-unpaid parcel refused at the door
     "discount": "float64",
     "promotion": "str",  # offer bought through: 'none', 'coupon', 'sample', 'trial'
     "channel": "str",  # contact channel by last touch, or 'none'
@@ -56,7 +59,7 @@ ORDER_COLUMNS: dict[str, str] = {
 
 EVENT_COLUMNS: dict[str, str] = {
     "day": "int32",
-    "kind": "str",  # 'session', 'inquiry', 'abandonment', 'flip', 'contact', 'segmentation'
+    "kind": "str",  # 'session', 'inquiry', 'abandonment', 'abandonment_reason', 'flip', ...
     "trader": "int32",  # buyer (session, abandonment), flipping trader, or seller (contact)
     "other": "int32",  # seller (abandonment), customer (contact), or -1
     "detail": "str",  # abandonment reason, 'to_seller'/'to_buyer', or contact channel
@@ -81,6 +84,8 @@ MODEL_METRICS = (
     "mean_tie",
     "mean_satisfaction",
     "return_rate",
+    "cross_border_share",
+    "refusal_rate",
     "gmv",
     "marketing_cost",
     "seller_profit",
@@ -259,13 +264,36 @@ def cart_abandonment(orders: pd.DataFrame, events: pd.DataFrame) -> Ratio:
 
 
 def abandonment_by_reason(events: pd.DataFrame) -> dict[str, float]:
-    """Reason -> share of 'abandonment' events with that reason (`detail`); {} when none.
-
-    Only reasons that occur are listed, so the shares sum to 1.
-    """
+    """Reason -> share of 'abandonment' events whose main reason (`detail`, the one that
+    struck hardest) it is; {} when none. Only reasons that occur are listed: they sum to 1."""
     counts = _counts(_of_kind(events, "abandonment")["detail"])
     total = sum(counts.values())
     return {reason: n / total for reason, n in counts.items()}
+
+
+def abandonment_reasons_cited(events: pd.DataFrame) -> dict[str, float]:
+    """Reason -> share of abandoned carts that the reason struck ('abandonment_reason'
+    events / 'abandonment' events), as a survey counts every reason a respondent ticks: the
+    shares may sum to more than 1. {} when no cart was abandoned."""
+    carts = len(_of_kind(events, "abandonment"))
+    if carts == 0:
+        return {}
+    counts = _counts(_of_kind(events, "abandonment_reason")["detail"])
+    return {reason: n / carts for reason, n in counts.items()}
+
+
+# --- crossing borders ------------------------------------------------------------------------
+
+
+def cross_border_share(orders: pd.DataFrame) -> Ratio:
+    """Orders from a seller in another country (terms other than 'domestic') / orders."""
+    return _ratio(int((orders["terms"] != "domestic").sum()), len(orders))
+
+
+def refusal_rate(orders: pd.DataFrame) -> Ratio:
+    """Refused parcels / delivered duties-unpaid ('ddu') orders."""
+    ddu = orders[(orders["terms"] == "ddu") & orders["delivered"]]
+    return _ratio(int(ddu["refused"].sum()), len(ddu))
 
 
 # --- loyalty ---------------------------------------------------------------------------------
@@ -493,6 +521,9 @@ def summarize(
         "segmentation_accuracy": segmentation_accuracy(e),
         "cart_abandonment": cart_abandonment(o, e),
         "abandonment_by_reason": abandonment_by_reason(e),
+        "abandonment_reasons_cited": abandonment_reasons_cited(e),
+        "cross_border_share": cross_border_share(o),
+        "refusal_rate": refusal_rate(o),
         "repeat_rate": repeat_rate(o),
         "seller_repeat_rate": seller_repeat_rate(o),
         "retention_90d": retention_90d(o, window_end),

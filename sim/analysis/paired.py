@@ -39,7 +39,14 @@ HEADLINE_METRICS = (
     "roi",
 )
 LOWER_IS_BETTER = frozenset(
-    {"churn_rate", "cart_abandonment", "return_rate", "belief_error", "marketing_cost"}
+    {
+        "churn_rate",
+        "cart_abandonment",
+        "return_rate",
+        "refusal_rate",
+        "belief_error",
+        "marketing_cost",
+    }
 )
 CONFIDENCE = 0.95
 # summary.json's metrics (metrics.summarize's and the run's own), which --metrics may name
@@ -56,6 +63,8 @@ METRICS = frozenset(
         "mean_tie",
         "mean_satisfaction",
         "return_rate",
+        "cross_border_share",
+        "refusal_rate",
         "belief_error",
         "belief_sd",
         "new_seller_order_share",
@@ -75,6 +84,7 @@ NESTED = frozenset(
     {
         "groups",
         "abandonment_by_reason",
+        "abandonment_reasons_cited",
         "contact_conversion_by_channel",
         "contact_conversion_by_tool",
         "contact_conversion_by_segment",

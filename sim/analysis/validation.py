@@ -261,6 +261,22 @@ def _save(fig: Figure, path: Path) -> Path:
     return path
 
 
+def _shares(ax, outcome: Outcome, scale: float) -> None:
+    """A survey's shares: each entry's real range (grey) beside its simulated mean (blue)."""
+    names = list(outcome.real)
+    x = np.arange(len(names))
+    lows = np.array([outcome.real[k][0] for k in names]) * scale
+    highs = np.array([outcome.real[k][1] for k in names]) * scale
+    ax.bar(x - 0.2, highs, width=0.4, color="0.6", label="survey")
+    ax.bar(x - 0.2, highs - lows, bottom=lows, width=0.4, color="0.3", label="survey's range")
+    found = outcome.simulated
+    simulated = [np.nan if found.get(k) is None else found[k] for k in names]
+    ax.bar(x + 0.2, np.array(simulated) * scale, width=0.4, color="tab:blue", label="simulated")
+    ax.set_xticks(x, [k.replace("_", " ") for k in names], fontsize="small")
+    ax.set_ylabel("% of abandoned carts")
+    ax.legend(fontsize="small")
+
+
 def figure(outcome: Outcome, path: Path) -> Path:
     """One PNG for a check: the real and simulated curves (the seeds' band) for a curve; real
     and simulated bars with the seeds' min-max for a number; each seed's paired difference for
@@ -269,7 +285,9 @@ def figure(outcome: Outcome, path: Path) -> Path:
     ax = fig.add_subplot()
     title = f"{outcome.name}: {'met' if outcome.met else 'not met'}"
     scale = 100 if outcome.unit in ("share", "difference") else 1
-    if isinstance(outcome.real, dict):
+    if isinstance(outcome.real, dict) and all(isinstance(v, list) for v in outcome.real.values()):
+        _shares(ax, outcome, scale)
+    elif isinstance(outcome.real, dict):
         months = list(outcome.real)
         x = np.arange(1, len(months) + 1)
         real = np.array([outcome.real[m] for m in months]) * scale

@@ -18,10 +18,12 @@ undefined (a seed with no orders or no cohort, an aimed fact no seed defines) is
 worst, Optuna's pruned state, so the study goes on; the report counts such trials, and when
 every trial has undefined facts nothing is written and the command exits 1.
 
-`--check NAME` adds a randomised experiment of the validation suite (a check of kind lift in
-configs/targets/validation.yaml, such as the e-mail test) to the aims: its runs are made on the
-same seeds and its measure scored against the middle of the real range; `--no-facts` aims at the
-experiments alone (for parameters the facts' market does not use, such as a channel's response).
+`--check NAME` adds a check of the validation suite (configs/targets/validation.yaml) to the
+aims: a randomised experiment (kind lift, such as the e-mail test) or a survey's shares (kind
+shares, such as the checkout survey's reasons for abandoning a cart, each share an aim): its
+runs are made on the same seeds and its measures scored against the middle of the real range;
+`--no-facts` aims at the experiments alone (for parameters the facts' market does not use, such
+as a channel's response, or the checkout's).
 """
 
 from __future__ import annotations
@@ -82,44 +84,73 @@ DEFAULT_CHECKS = Path(CONFIG_DIR) / "targets" / "validation.yaml"  # where --che
 
 @dataclass(frozen=True)
 class LiftAim:
-    """A randomised experiment of the validation suite (a check of kind `lift`) as an aim: its
-    `overrides` are run on the trial's seeds and its `measure` (a key of
-    sim.analysis.validation.email_conversion) scored against the middle of the real range,
-    in units of half the range, so a value at either end misses by 1."""
+    """A check of the validation suite as an aim: a randomised experiment (kind `lift`: its
+    `overrides` run on the trial's seeds, its `measure` a key of
+    sim.analysis.validation.email_conversion) or one share of a survey (kind `shares`: its
+    `measure` a mapping of the run's summary, such as abandonment_reasons_cited, and `key` one
+    of its entries), scored against the middle of the real range, in units of half the range
+    (widened by a shares check's tolerance), so a value at either end misses by 1."""
 
     name: str
     overrides: tuple[str, ...]
     measure: str
     low: float
     high: float
+    key: str = ""  # a shares check's entry; "" for a lift
 
     @classmethod
-    def load(cls, name: str, path: Path = DEFAULT_CHECKS) -> LiftAim:
+    def load(cls, name: str, path: Path = DEFAULT_CHECKS) -> tuple[LiftAim, ...]:
+        """The aims of check `name`: one for a lift, one per entry of a shares check."""
         checks = read_mapping(path, f"--check {name} is not allowed").get("checks") or {}
-        lifts = sorted(k for k, v in checks.items() if (v or {}).get("kind") == "lift")
+        kinds = ("lift", "shares")
+        usable = sorted(k for k, v in checks.items() if (v or {}).get("kind") in kinds)
         spec = checks.get(name)
-        if not isinstance(spec, dict) or spec.get("kind") != "lift":
+        if not isinstance(spec, dict) or spec.get("kind") not in kinds:
             raise ConfigError(
-                f"--check {name} is not allowed: a check of kind lift in {path} is needed "
-                f"({', '.join(lifts) or 'it has none'})"
+                f"--check {name} is not allowed: a check of kind lift or shares in {path} is "
+                f"needed ({', '.join(usable) or 'it has none'})"
             )
-        low, high = spec["target"]
-        return cls(name, tuple(spec["overrides"]), spec["measure"], float(low), float(high))
+        if spec["kind"] == "lift":
+            low, high = spec["target"]
+            return (cls(name, tuple(spec["overrides"]), spec["measure"], float(low), float(high)),)
+        wide = float(spec.get("tolerance", 0.0))
+        return tuple(
+            cls(f"{name}.{key}", (), spec["measure"], float(lo) - wide, float(hi) + wide, key)
+            for key, (lo, hi) in spec["target"].items()
+        )
 
     def miss(self, value: float) -> float:
         middle, half = (self.low + self.high) / 2, (self.high - self.low) / 2
         return ((value - middle) / half) ** 2
 
+    def read(self, result, config: SimConfig) -> Any:
+        """This aim's measure of one run."""
+        if self.key:
+            return (result.summary.get(self.measure) or {}).get(self.key, 0.0)
+        return email_conversion(result.orders, config.warm_up_days, config.days)[self.measure]
 
-def seed_lift(overrides: list[str], seed: int, aim: LiftAim) -> float | str:
-    """One seed's measure of a lift aim, or why it has none."""
+
+def seed_lift(overrides: list[str], seed: int, aims: tuple[LiftAim, ...]) -> list[float] | str:
+    """One seed's measure of each of `aims` (all with the same overrides, so one run serves
+    them), or why one has none."""
     try:
-        config = compose([*overrides, *aim.overrides, f"seed={seed}", "progress=false"])
+        config = compose([*overrides, *aims[0].overrides, f"seed={seed}", "progress=false"])
     except ConfigError as error:
         return f"seed {seed}: {error}"
     result = simulate(config)
-    found = email_conversion(result.orders, config.warm_up_days, config.days)[aim.measure]
-    return found if is_number(found) else f"seed {seed}: {aim.name} {aim.measure} is undefined"
+    found = [aim.read(result, config) for aim in aims]
+    for aim, value in zip(aims, found, strict=True):
+        if not is_number(value):
+            return f"seed {seed}: {aim.name} {aim.measure} is undefined"
+    return found
+
+
+def by_runs(aims: tuple[LiftAim, ...]) -> list[tuple[LiftAim, ...]]:
+    """The aims grouped by the overrides they run, in order: one run a seed for each group."""
+    groups: dict[tuple[str, ...], list[LiftAim]] = {}
+    for aim in aims:
+        groups.setdefault(aim.overrides, []).append(aim)
+    return [tuple(group) for group in groups.values()]
 
 
 def schema_type(key: str) -> Any:
@@ -385,14 +416,14 @@ def fit(
             offset = targets["cohort_offset_days"]
             facts_jobs = [delayed(seed_facts)(run, s, offset) for run in runs for s in range(seeds)]
             lift_jobs = [
-                delayed(seed_lift)(run, s, aim)
+                delayed(seed_lift)(run, s, group)
                 for run in runs
-                for aim in lifts
+                for group in by_runs(lifts)
                 for s in range(seeds)
             ]
             results = parallel((facts_jobs if use_facts else []) + lift_jobs)
             lift_results = results[len(results) - len(lift_jobs) :]
-            per_trial = seeds * len(lifts)
+            per_trial = seeds * len(by_runs(lifts))
             for i, trial in enumerate(asked):
                 found, problem = (
                     trial_facts(results[i * seeds : (i + 1) * seeds]) if use_facts else ({}, None)
@@ -415,17 +446,20 @@ def fit(
 
 
 def with_lifts(
-    found: dict, lifts: tuple[LiftAim, ...], results: list[float | str]
+    found: dict, lifts: tuple[LiftAim, ...], results: list[list[float] | str]
 ) -> tuple[dict | None, str | None]:
-    """A trial's facts with the mean over seeds of each lift aim's measure (`results` holds
-    each aim's seeds in turn), or None and why one is undefined."""
+    """A trial's facts with the mean over seeds of each aim's measure (`results` holds each
+    group of `by_runs(lifts)`'s seeds in turn), or None and why one is undefined."""
     problems = [r for r in results if isinstance(r, str)]
     if problems:
         return None, problems[0]
-    seeds = len(results) // len(lifts) if lifts else 0
-    means = {
-        aim.name: sum(results[i * seeds : (i + 1) * seeds]) / seeds for i, aim in enumerate(lifts)
-    }
+    groups = by_runs(lifts)
+    seeds = len(results) // len(groups) if groups else 0
+    means = {}
+    for i, group in enumerate(groups):
+        runs = results[i * seeds : (i + 1) * seeds]
+        for j, aim in enumerate(group):
+            means[aim.name] = sum(run[j] for run in runs) / seeds
     return {**found, "lifts": means}, None
 
 
@@ -595,7 +629,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         action="append",
         default=[],
         metavar="NAME",
-        help=f"also aim at a check of kind lift of {DEFAULT_CHECKS} (the middle of its range)",
+        help=f"also aim at a check of kind lift or shares of {DEFAULT_CHECKS} (its range's middle)",
     )
     parser.add_argument(
         "--facts",
@@ -626,7 +660,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         params = [Parameter.parse(p) for p in args.param]
         targets = load_targets(args.targets)
-        lifts = tuple(LiftAim.load(name) for name in dict.fromkeys(args.check))
+        lifts = tuple(aim for name in dict.fromkeys(args.check) for aim in LiftAim.load(name))
         check_study(params, targets, args.overrides, args.facts)
     except ConfigError as error:
         print(f"Configuration error: {error}", file=sys.stderr)

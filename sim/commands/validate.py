@@ -64,6 +64,7 @@ def measure_run(overrides: list[str], seed: int, cohort_offset_days: int) -> dic
     start, end = config.warm_up_days, config.days
     found: dict[str, Any] = {
         "summary": {k: v for k, v in result.summary.items() if is_number(v)},
+        "mappings": {k: v for k, v in result.summary.items() if isinstance(v, dict)},
         "email": validation.email_conversion(orders, start, end),
         "repeat_seller_share": validation.repeat_seller_share(orders, start, end),
         "facts": None,
@@ -269,6 +270,53 @@ class LiftCheck(Check):
         )
 
 
+class SharesCheck(Check):
+    """Shares of a survey against a mapping of the run's summary (`measure`), entry by entry:
+    met if each entry's mean over seeds lies in its real range widened by `tolerance`, and
+    the entries rank as the survey's middles do."""
+
+    needs = ("measure", "target", "tolerance")
+
+    def __init__(self, name: str, spec: dict, suite: Suite) -> None:
+        super().__init__(name, spec, suite)
+        target = spec["target"]
+        if not isinstance(target, dict) or not all(
+            isinstance(r, list) and len(r) == 2 and all(map(is_number, r)) for r in target.values()
+        ):
+            raise suite.error(f"checks.{name}.target={target!r}, a mapping to [low, high]")
+        self.target = {str(k): (float(lo), float(hi)) for k, (lo, hi) in target.items()}
+        self.tolerance = self.number("tolerance")
+
+    def evaluate(self, runs: dict[Arm, list[dict]]) -> Outcome:
+        found = [r["mappings"].get(self.spec["measure"], {}) for r in runs[()]]
+        mean = {k: mean_of([f.get(k, 0.0) for f in found]) for k in self.target}
+        wide = self.tolerance
+        inside = all(lo - wide <= mean[k] <= hi + wide for k, (lo, hi) in self.target.items())
+        real_order = sorted(self.target, key=lambda k: -sum(self.target[k]))
+        simulated_order = sorted(self.target, key=lambda k: -mean[k])
+        ranked = real_order == simulated_order
+
+        def pct(value: float) -> str:
+            return f"{100 * value:.0f}"
+
+        return self.outcome(
+            real={k: list(v) for k, v in self.target.items()},
+            simulated=mean,
+            seeds=found,
+            tolerance=f"each within its range ±{100 * wide:g} points, in the same order",
+            met=inside and ranked,
+            real_text=", ".join(
+                f"{k} {pct(lo)}" + ("" if lo == hi else f"-{pct(hi)}") + "%"
+                for k, (lo, hi) in self.target.items()
+            ),
+            simulated_text=", ".join(f"{k} {pct(v)}%" for k, v in mean.items()),
+            note=f"Share of abandoned carts each reason struck ({self.spec['measure']}), mean "
+            f"over seeds; order {'as' if ranked else 'unlike'} the survey's"
+            + ("" if ranked else f" ({' > '.join(simulated_order)})")
+            + ".",
+        )
+
+
 def metric(run: dict, name: str) -> float | None:
     value = run.get(name) if name in run else run["summary"].get(name)
     return float(value) if is_number(value) else None
@@ -352,6 +400,7 @@ KINDS: dict[str, type[Check]] = {
     "season": SeasonCheck,
     "curve": CurveCheck,
     "lift": LiftCheck,
+    "shares": SharesCheck,
     "direction": DirectionCheck,
     "contrast": ContrastCheck,
 }

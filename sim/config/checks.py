@@ -273,6 +273,8 @@ def _check_market(m: MarketConfig) -> None:
                 )
     for table in ("shipping_cost", "delivery_days"):
         _check_matrix(f"market.{table}", getattr(m, table), names)
+    for name, country in m.countries.items():
+        _check_duties(f"market.countries.{name}.duty_by_category", country.duty_by_category, m)
     for i, shock in enumerate(m.shocks):
         _check_shock(f"market.shocks.{i}", shock, names)
 
@@ -288,12 +290,25 @@ def _check_matrix(key: str, matrix: dict[str, dict[str, float]], names: list[str
                 _fail(f"{key}.{origin}.{dest}", value, f"a number in [0, {MAX_ROUTE_VALUE:g}]")
 
 
+def _check_duties(key: str, duties: dict[str, float], m: MarketConfig) -> None:
+    for category, rate in duties.items():
+        if category not in m.categories:
+            _fail(key, dict(duties), f"categories of market.categories ({', '.join(m.categories)})")
+        if not _is_finite_number(rate) or not 0.0 <= rate <= 5.0:
+            _fail(f"{key}.{category}", rate, "a duty rate in [0, 5]")
+
+
+SINGLE_COUNTRY_SHOCKS = ("fx", "demand", "de_minimis", "vat_at_checkout")
+
+
 def _check_shock(key: str, shock: ShockConfig, names: list[str]) -> None:
     parts = shock.target.split(">")
     if len(parts) > 2 or any(p not in names for p in parts):
         _fail(f"{key}.target", shock.target, f"a country ({', '.join(names)}) or a route A>B")
-    if len(parts) == 2 and shock.kind in ("fx", "demand"):
+    if len(parts) == 2 and shock.kind in SINGLE_COUNTRY_SHOCKS:
         _fail(f"{key}.target", shock.target, f"a single country for kind={shock.kind}")
+    if shock.kind == "fx" and shock.size <= -1.0:
+        _fail(f"{key}.size", shock.size, "a size above -1 for kind=fx (a rate cannot fall to 0)")
 
 
 # Dataclass annotations are strings (postponed evaluation): map them back for check_key.

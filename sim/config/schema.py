@@ -165,13 +165,94 @@ class CountryConfig:
         "(ignored for the reference currency, which never moves).",
         unit="log-sd per day",
     )
-    tariff: float = bounded(
+    duty: float = bounded(
         0.0,
         lo=0.0,
         hi=5.0,
-        doc="Import tariff on goods from every other country, as a share of the goods price, "
-        "paid by the buyer (domestic trade pays none).",
-        unit="share of price",
+        doc="Import duty on goods from every other country, as a share of the goods' value, "
+        "for every category duty_by_category does not name (domestic trade pays none).",
+        unit="share of value",
+        basis="source",
+    )
+    duty_by_category: dict[str, float] = field(
+        default_factory=dict,
+        metadata=described(
+            doc="Import duty of named categories, in place of `duty` (the default market's "
+            "follow each regime's tariff lines for apparel, electronics, toys and so on, "
+            "rounded).",
+            unit="share of value",
+            basis="source",
+            rule="a category of market.categories, each rate in [0, 5]",
+        ),
+    )
+    vat: float = probability(
+        0.0,
+        doc="VAT (sales tax, GST) on goods sold to the country's buyers, domestic or imported, "
+        "on the goods, shipping fee and duty.",
+        unit="share of value",
+        basis="source",
+    )
+    prices_include_vat: bool = field(
+        default=True,
+        metadata=described(
+            doc="Whether domestic listings show prices with VAT (as in Europe); false where "
+            "sales tax is added at checkout (as in the United States).",
+            basis="source",
+        ),
+    )
+    vat_at_checkout: bool = field(
+        default=False,
+        metadata=described(
+            doc="Whether the platform collects import VAT at checkout (the EU's IOSS, the UK's "
+            "marketplace rule, US marketplace-facilitator sales tax); if not, a parcel shipped "
+            "duties unpaid owes it at the door.",
+            basis="source",
+        ),
+    )
+    duty_de_minimis: float = bounded(
+        0.0,
+        lo=0.0,
+        hi=1e9,
+        doc="Goods value, in the country's own currency, up to which an imported parcel "
+        "enters free of duty (0: every parcel pays).",
+        unit="local currency",
+        basis="source",
+        rule="a number in the country's own currency (e.g. 800 for the US's former USD 800)",
+    )
+    vat_de_minimis: float = bounded(
+        0.0,
+        lo=0.0,
+        hi=1e9,
+        doc="Goods value, in the country's own currency, up to which an imported parcel "
+        "enters free of VAT (0: every parcel pays).",
+        unit="local currency",
+        basis="source",
+        rule="a number in the country's own currency",
+    )
+    customs_days: float = bounded(
+        2.0,
+        lo=0.0,
+        hi=365.0,
+        doc="Mean days customs takes to clear an imported parcel (each parcel's is drawn "
+        "exponentially around it); checkout's delivery estimate includes it.",
+        unit="days",
+    )
+    customs_hold_chance: float = probability(
+        0.02,
+        doc="Chance customs holds an imported parcel for inspection (customs_hold_days more).",
+        unit="probability",
+    )
+    customs_hold_days: float = bounded(
+        7.0, lo=0.0, hi=365.0, doc="Days a held parcel waits.", unit="days"
+    )
+    collection_fee: float = bounded(
+        0.0,
+        lo=0.0,
+        hi=1e4,
+        doc="Fee the carrier charges a buyer for collecting duty or VAT at the door on a "
+        "parcel shipped duties unpaid.",
+        unit="USD",
+        basis="source",
     )
     population_share: float = bounded(
         1.0,
@@ -240,9 +321,12 @@ class ShockConfig:
     """A scheduled change of trading conditions from `day` on.
 
     kind fx: the target currency's rate is multiplied by (1 + size) (size > 0 depreciates it);
-    tariff: the target's import tariff rises by size (target "CN>US": only US imports from CN);
+    duty: the target's import duty rises by size (target "CN>US": only US imports from CN);
     shipping: costs and days on routes touching the target (or the one route) scale by (1 + size);
-    demand: shopping needs in the target country scale by (1 + size).
+    demand: shopping needs in the target country scale by (1 + size);
+    de_minimis: the target's duty and VAT thresholds scale by (1 + size) (size -1 ends them);
+    vat_at_checkout: the platform starts (size >= 0) or stops (size < 0) collecting the
+    target's import VAT at checkout.
     """
 
     day: int = bounded(
@@ -256,9 +340,12 @@ class ShockConfig:
         "fx",
         SHOCK_KINDS,
         doc="What changes: fx multiplies the target's exchange rate by (1 + size) (size > 0 "
-        "depreciates it); tariff adds size to the target's import tariff; shipping scales "
-        "cost and days of the routes touching the target (or of the one route) by (1 + size); "
-        "demand scales the target country's shopping needs by (1 + size).",
+        "depreciates it); duty adds size to the target's import duty on every category; "
+        "shipping scales cost and days of the routes touching the target (or of the one "
+        "route) by (1 + size); demand scales the target country's shopping needs by "
+        "(1 + size); de_minimis scales the target's duty and VAT thresholds by (1 + size) "
+        "(-1 ends them); vat_at_checkout makes the platform collect the target's import VAT "
+        "at checkout from that day (size >= 0) or stop (size < 0).",
     )
     target: str = field(
         default="",
@@ -272,8 +359,8 @@ class ShockConfig:
         0.0,
         lo=-1.0,
         hi=10.0,
-        lo_open=True,
-        doc="Size of the change, read as kind says: a relative change, or tariff points.",
+        doc="Size of the change, read as kind says: a relative change, or duty points.",
+        rule="above -1 for kind fx (a rate cannot fall to 0)",
         unit="share",
     )
 
@@ -359,7 +446,8 @@ class MarketConfig:
     countries: dict[str, CountryConfig] = field(
         default_factory=dict,
         metadata=described(
-            doc="The countries, by code: currency, exchange rate, tariff, people and calendar.",
+            doc="The countries, by code: currency, exchange rate, import regime (duty, VAT, "
+            "de minimis, customs), people and calendar.",
             rule="at least two countries, each with its own currency",
         ),
     )
@@ -402,8 +490,8 @@ class MarketConfig:
     shocks: list[ShockConfig] = field(
         default_factory=list,
         metadata=described(
-            doc="Scheduled changes of exchange rates, tariffs, shipping or demand (e.g. "
-            "market=currency_shock).",
+            doc="Scheduled changes of exchange rates, duties, de minimis thresholds, VAT "
+            "collection, shipping or demand (e.g. market=currency_shock, market=de_minimis_end).",
             rule="a list of shocks (day, kind, target, size)",
         ),
     )
@@ -538,7 +626,7 @@ class PopulationConfig:
     # Calibration). Before the first fit (0.1.0) the first three were 0.03, 1.2 and 0; the
     # 0.2.0 fit, before customers could lapse, gave 0.0214, 0.4887 and 0.9112.
     need_rate: float = bounded(
-        0.0389,
+        0.0498,
         lo=0.0,
         hi=1.0,
         doc="Mean shopping needs a day of a buyer of average activity (1), before festivals, "
@@ -548,7 +636,7 @@ class PopulationConfig:
         basis="calibrated",
     )
     activity_shape: float = bounded(
-        0.5075,
+        0.4815,
         lo=0.01,
         hi=100.0,
         doc="Shape of the gamma distribution (mean 1) of buyers' activity: the smaller, the "
@@ -557,7 +645,7 @@ class PopulationConfig:
         basis="calibrated",
     )
     basket_dispersion: float = bounded(
-        0.7289,
+        0.7668,
         lo=0.0,
         hi=3.0,
         doc="Spread (sd of the log) of the units a buyer takes per order, lognormal with mean "
@@ -568,7 +656,7 @@ class PopulationConfig:
         basis="calibrated",
     )
     lapse_chance: float = probability(
-        0.1964,
+        0.1161,
         doc="Mean over buyers of the chance that a buyer lapses after an order (stops shopping "
         "on the platform until won back: docs/model.md section 7.5); each buyer's own chance "
         "is Beta-distributed around it, as in the buy-till-you-die customer-base models. "
@@ -594,7 +682,7 @@ class PopulationConfig:
         unit="multiplier",
     )
     winback_chance: float = probability(
-        0.3021,
+        0.0268,
         doc="Chance that a shopping need of a lapsed buyer brings it back to the platform on "
         "its own (festivals and sale days, with more needs, bring more back); a contact that "
         "lands always does. Fitted by python -m sim calibrate "
@@ -801,12 +889,63 @@ class PlatformConfig:
         unit="weight",
     )
     checkout_hesitation: float = bounded(
-        0.15,
+        0.2277,
         lo=0.0,
         hi=50.0,
-        doc="Scale of the checkout hazards: how readily a buyer drops the cart over price, "
-        "fee, delivery time, return policy or trust (service.ux lowers it).",
+        doc="Scale of the second thoughts at checkout: how readily a buyer drops the cart over "
+        "the delivery estimate it now sees in full (customs included), the return policy, or "
+        "doubt about a seller it knows (service.ux lowers it).",
         unit="weight",
+        basis="calibrated",
+    )
+    cost_foresight: float = probability(
+        0.5,
+        doc="Share of the costs a listing does not show (a shipping fee, taxes collected at "
+        "checkout or at the door, conversion fees) that a buyer anticipates while choosing a "
+        "seller it never bought from; a repeat buyer knows them all. The rest is a surprise.",
+        basis="assumption",
+    )
+    surprise_aversion: float = bounded(
+        2.0554,
+        lo=0.0,
+        hi=100.0,
+        doc="How readily a buyer leaves over extra costs revealed at checkout: the hazard is "
+        "1 - exp(-surprise_aversion x fee sensitivity x surprise / expected total).",
+        unit="weight",
+        basis="calibrated",
+    )
+    card_distrust: float = bounded(
+        0.8026,
+        lo=0.0,
+        hi=100.0,
+        doc="How readily a buyer leaves rather than give its card details to a foreign seller "
+        "it never bought from: the hazard scales its risk (risk aversion x belief variance).",
+        unit="weight",
+        basis="calibrated",
+    )
+    conversion_fee: float = probability(
+        0.02,
+        doc="Currency conversion fee, as a share of what is paid at checkout, where the "
+        "buyer's currency is not the seller's; it goes to the payment provider and is shown "
+        "only at checkout (card issuers and wallets charge 1-4%).",
+        unit="share of value",
+        basis="source",
+    )
+    door_refusal: float = bounded(
+        2.0,
+        lo=0.0,
+        hi=100.0,
+        doc="How readily a buyer refuses a duties-unpaid parcel over the charges due at the "
+        "door: it refuses with chance 1 - exp(-door_refusal x unforeseen charges / paid).",
+        unit="weight",
+    )
+    ddp_fee: float = bounded(
+        1.5,
+        lo=0.0,
+        hi=1e4,
+        doc="Carrier's fee a seller pays per parcel shipped duties paid (it declares, pays "
+        "and recovers the duty and VAT in its price).",
+        unit="USD",
     )
     review_probability: float = probability(
         0.35,
@@ -884,21 +1023,24 @@ class PlatformConfig:
         unit="weight",
     )
     cross_border_payment_failure: float = probability(
-        0.04,
-        doc="Chance a payment to a seller in another country fails (before service.ux's "
-        "relief, as for the two below).",
+        0.0436,
+        doc="Chance a card payment to a seller in another country is declined (before "
+        "service.ux's relief, as for the risky buyers' below); a buyer whose cash falls short "
+        "of the total is declined too.",
         unit="probability",
+        basis="calibrated",
     )
     unsupported_method_failure: float = probability(
         0.25,
-        doc="Added chance a payment fails when the buyer wants its local payment method and "
-        "the seller does not accept it.",
+        doc="Chance a buyer who wants its local payment method leaves a seller who does not "
+        "accept it (not enough payment methods).",
         unit="probability",
     )
     risky_payment_failure: float = probability(
-        0.3,
-        doc="Added chance a risky buyer's payment fails (its hidden type).",
+        0.2118,
+        doc="Added chance a risky buyer's card is declined by fraud checks (its hidden type).",
         unit="probability",
+        basis="calibrated",
     )
     return_window_days: int = bounded(
         14,
@@ -1029,6 +1171,32 @@ class ServiceConfig:
         doc="Platform UX quality: lowers drop-out at every funnel stage (choice, inquiry, "
         "checkout).",
         unit="0-1 scale",
+    )
+    ddp_share: float = probability(
+        0.3,
+        doc="Share of sellers who ship cross-border parcels duties paid (DDP: the seller "
+        "declares and pays duty and VAT and prices them in, so the buyer sees the whole cost "
+        "and pays nothing at the door); the others ship duties unpaid (DDU).",
+    )
+    ddp_adaptation: float = probability(
+        0.2,
+        doc="Chance a month that a seller switches to the delivery terms (DDP or DDU) on which "
+        "its category's sellers earned more, times the relative gap in their mean profit; 0 "
+        "keeps every seller's terms (docs/model.md section 7.9).",
+        unit="per month",
+    )
+    local_warehouse: float = probability(
+        0.0,
+        doc="Share of sellers who stock their goods in warehouses in the buyers' countries: "
+        "orders ship domestically (domestic cost and days, no customs), duty and VAT are paid "
+        "on import and priced in, and each order pays warehouse_fee.",
+    )
+    warehouse_fee: float = bounded(
+        2.0,
+        lo=0.0,
+        hi=1e4,
+        doc="Fee a seller pays per order shipped from a local warehouse (storage and picking).",
+        unit="USD",
     )
 
 

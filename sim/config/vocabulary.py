@@ -33,7 +33,7 @@ PROMOTION_CHOICES = (*PROMOTIONS, "matched", "by_segment")
 TIMINGS = ("cadence", "lifecycle", "calendar", "combined")
 
 # --- the market and the shopping day ------------------------------------------------------------
-SHOCK_KINDS = ("fx", "tariff", "shipping", "demand")
+SHOCK_KINDS = ("fx", "duty", "shipping", "demand", "de_minimis", "vat_at_checkout")
 EVENT_KINDS = (
     "session",
     "inquiry",
@@ -43,15 +43,26 @@ EVENT_KINDS = (
     "segmentation",
     "lapse",  # a buyer stopped shopping on the platform (other: the seller of its last order)
     "comeback",  # a lapsed buyer came back (detail: "contact" when a contact brought it)
+    "abandonment_reason",  # one per reason that struck an abandoned cart (detail: the reason)
+    "refusal",  # a buyer refused a duties-unpaid parcel at the door (value: the charges due)
 )
+# Why carts are abandoned, one to one with the Baymard Institute's checkout survey
+# (docs/model.md section 7.9): extra costs too high (shipping, tax, fees); delivery too slow;
+# did not trust the site with card details; returns policy not satisfactory; not enough
+# payment methods; credit card declined.
 ABANDONMENT_REASONS = (
-    "shipping_fee",
-    "payment_failure",
+    "extra_costs",
     "delivery_time",
-    "return_policy",
     "trust",
-    "price",
+    "return_policy",
+    "payment_method",
+    "card_declined",
 )
+# How an order reaches its buyer: from its own country; across the border duties unpaid (the
+# buyer pays duty and VAT due at the door) or duties paid (the seller prices them in); or from
+# a warehouse in the buyer's country (the seller imported the stock, duties paid).
+DELIVERY_TERMS = ("domestic", "ddu", "ddp", "warehouse")
+DOMESTIC, DDU, DDP, WAREHOUSE = range(len(DELIVERY_TERMS))
 INQUIRY_OUTCOMES = ("kept", "lost")
 
 

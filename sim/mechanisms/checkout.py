@@ -1,18 +1,22 @@
-"""Checkout: carts become paid orders or are abandoned for a reason (docs/model.md section 7.9).
+"""Checkout: carts become paid orders or are abandoned for reasons (docs/model.md section 7.9).
 
-At checkout the buyer sees every cost in full. Each barrier it weighed while choosing (the
-shipping fee, delivery time, return policy, doubt about the seller, the price) may now make it
-leave, with a chance that grows with that barrier's weight in its utility; payment can fail
-(paying abroad, an unsupported local method, risky buyers caught by fraud checks); a buyer who
-cannot afford the total leaves on price. A good platform UX removes part of every drop-out.
-The first reason to strike is recorded. Paid carts move money and become orders.
+Checkout reveals what the listing did not show: the shipping fee, taxes collected here and the
+conversion fee. A buyer who never bought from the seller expected only part of them
+(platform.cost_foresight) and may leave over the surprise, the likelier the larger it is
+against the total it expected. It now sees the full delivery estimate, customs included, and
+may have second thoughts about it and about the return policy; giving its card details to a
+foreign seller it never bought from tests its trust; a buyer who wants its local payment method
+finds it missing; a card can be declined (paying abroad, risky buyers caught by fraud checks,
+or cash short of the total). A good platform UX removes part of every drop-out. Every reason
+that strikes is recorded, as a survey's respondents tick every reason that applies, and the one
+that struck hardest as the cart's reason. Paid carts move money and become orders.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.config.vocabulary import ABANDONMENT_REASONS
+from sim.config.vocabulary import ABANDONMENT_REASONS, DDP, WAREHOUSE
 from sim.mechanisms.shopping import Carts, funnel_relief
 from sim.state.ledger import to_cents
 from sim.state.market import MarketState
@@ -45,6 +49,10 @@ class Checkout:
             detail=reason[abandoned],
             value=bill["amount"][abandoned] / 100.0,
         )
+        cart, cited = np.nonzero(struck)
+        s.events.record(
+            day, "abandonment_reason", carts.buyer[cart], other=carts.seller[cart], detail=cited
+        )
         s.today["carts"] += len(carts)
         s.today["abandoned"] += int(abandoned.sum())
         return self._settle(day, carts, bill, np.flatnonzero(~abandoned))
@@ -52,6 +60,7 @@ class Checkout:
     def _bill(self, carts: Carts) -> dict[str, np.ndarray]:
         """What each cart costs the buyer, and what the seller pays out of it, in cents."""
         s, t, w = self.state, self.state.traders, self.state.world
+        p, service = s.config.platform, s.config.service
         origin = t.country[carts.seller]
         home = t.country[carts.buyer]
         category = t.specialty[carts.seller]
@@ -65,16 +74,32 @@ class Checkout:
             * w.base_rates[origin]
             / s.conditions.rates[origin]
         )
+        cost = carts.cost
+        handling = np.select(
+            [carts.terms == DDP, carts.terms == WAREHOUSE], [p.ddp_fee, service.warehouse_fee], 0.0
+        )
         bill = {
             "price": to_cents(carts.price),
             "discount": to_cents(carts.discount),
             "fee": to_cents(carts.fee),
-            "tariff": to_cents(carts.price * carts.tariff_rate),
-            "commission": to_cents(s.config.platform.commission * carts.price),
-            "shipping_cost": to_cents(s.conditions.shipping_cost[origin, home]),
+            "duty": to_cents(cost.duty),
+            "vat": to_cents(cost.vat),
+            "taxes_now": sum(
+                to_cents(part)
+                for part in (cost.duty_in_price, cost.vat_in_price, cost.vat_at_checkout)
+            ),
+            "conversion": to_cents(cost.conversion),
+            "door": sum(
+                to_cents(part) for part in (cost.duty_at_door, cost.vat_at_door, cost.collection)
+            ),
+            "collection": to_cents(cost.collection),
+            "door_surprise": to_cents((1.0 - carts.foresight) * cost.at_door),
+            "commission": to_cents(p.commission * carts.price),
+            "shipping_cost": to_cents(s.conditions.shipping_cost[carts.route, home]),
+            "handling": to_cents(handling),
             "cogs": to_cents(cogs),
         }
-        bill["amount"] = bill["price"] + bill["fee"] + bill["tariff"]
+        bill["amount"] = bill["price"] + bill["fee"] + bill["taxes_now"] + bill["conversion"]
         return bill
 
     def _hazards(self, carts: Carts, amount: np.ndarray) -> np.ndarray:
@@ -83,20 +108,26 @@ class Checkout:
         p = s.config.platform
         relief = funnel_relief(s.config.service.ux)
         k = p.checkout_hesitation * relief
-        cross_border = t.country[carts.seller] != t.country[carts.buyer]
-        payment = (
-            p.cross_border_payment_failure * cross_border
-            + p.unsupported_method_failure * carts.payment_unsupported
+        foreign = t.country[carts.seller] != t.country[carts.buyer]
+        declined = (
+            p.cross_border_payment_failure * foreign
             + p.risky_payment_failure * TYPE_PAYMENT_RISK[t.buyer_type[carts.buyer]]
         )
-        hazards = np.empty((len(carts), len(ABANDONMENT_REASONS)))
-        hazards[:, REASON["shipping_fee"]] = 1 - np.exp(-k * carts.fee_term)
-        hazards[:, REASON["payment_failure"]] = np.clip(payment * relief, 0.0, 1.0)
-        hazards[:, REASON["delivery_time"]] = 1 - np.exp(-k * carts.delay_term)
-        hazards[:, REASON["return_policy"]] = 1 - np.exp(-k * carts.return_term)
-        hazards[:, REASON["trust"]] = 1 - np.exp(-k * carts.trust_term)
+        distrust = np.where(foreign & ~carts.repeat, p.card_distrust * relief, k)
         short = s.ledger.cash[carts.buyer] < amount
-        hazards[:, REASON["price"]] = np.where(short, 1.0, 1 - np.exp(-k * carts.price_term))
+        hazards = np.empty((len(carts), len(ABANDONMENT_REASONS)))
+        hazards[:, REASON["extra_costs"]] = 1 - np.exp(
+            -p.surprise_aversion * relief * carts.surprise_term
+        )
+        hazards[:, REASON["delivery_time"]] = 1 - np.exp(-k * carts.delay_term)
+        hazards[:, REASON["trust"]] = 1 - np.exp(-distrust * carts.trust_term)
+        hazards[:, REASON["return_policy"]] = 1 - np.exp(-k * carts.return_term)
+        hazards[:, REASON["payment_method"]] = np.clip(
+            p.unsupported_method_failure * carts.payment_unsupported * relief, 0.0, 1.0
+        )
+        hazards[:, REASON["card_declined"]] = np.where(
+            short, 1.0, np.clip(declined * relief, 0.0, 1.0)
+        )
         return hazards
 
     def _settle(self, day: int, carts: Carts, bill: dict, paid: np.ndarray) -> np.ndarray:
@@ -105,10 +136,13 @@ class Checkout:
         b = {name: values[paid] for name, values in bill.items()}
         buyer, seller = carts.buyer[paid], carts.seller[paid]
         s.ledger.transfer(buyer, seller, b["price"] + b["fee"])
-        s.ledger.pay_out(buyer, "customs", b["tariff"])
+        s.ledger.pay_out(buyer, "customs", b["taxes_now"])  # a DDP seller remits them for it
+        s.ledger.pay_out(buyer, "payments", b["conversion"])
         s.ledger.pay_out(seller, "platform", b["commission"])
-        s.ledger.pay_out(seller, "shipping", b["shipping_cost"])
+        s.ledger.pay_out(seller, "shipping", b["shipping_cost"] + b["handling"])
         s.ledger.pay_out(seller, "suppliers", b["cogs"])
+        earned = b["price"] + b["fee"] - b["commission"] - b["shipping_cost"] - b["handling"]
+        np.add.at(t.period_profit, seller, earned - b["cogs"])
         slots = s.relations.ensure(buyer, seller, day)  # buyers are distinct: always a slot
         touch = s.relations.last_touch(buyer, slots, day, s.config.platform.attribution_days)
         s.relations.record_order(buyer, slots, day, b["amount"] / 100.0)
@@ -125,10 +159,17 @@ class Checkout:
             price=b["price"],
             discount=b["discount"],
             shipping_fee=b["fee"],
-            tariff=b["tariff"],
+            duty=b["duty"],
+            vat=b["vat"],
+            conversion_fee=b["conversion"],
+            door_charges=b["door"],
+            collection_fee=b["collection"],
+            door_surprise=b["door_surprise"],
             platform_fee=b["commission"],
             shipping_cost=b["shipping_cost"],
+            handling_fee=b["handling"],
             cogs=b["cogs"],
+            terms=carts.terms[paid],
             fx_rate=s.conditions.rates[t.country[buyer]],
             product=carts.product[paid],
             units=carts.units[paid],
@@ -146,6 +187,7 @@ class Checkout:
             tie=carts.tie[paid],
             promised_days=carts.promised_days[paid],
             delivery_day=-1,
+            refused=False,
             rating=np.nan,
             satisfaction=np.nan,
         )

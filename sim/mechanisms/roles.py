@@ -2,7 +2,8 @@
 
 A trader's resale margin is what selling its specialty abroad would earn per unit at world
 prices: the price it can get in each destination (the world price in that destination's
-currency, less the destination's tariff and scaled by its demand), against its cost of goods
+currency, scaled by its demand and less the import duty and VAT a parcel of the category's
+world price pays there, against the VAT a domestic seller's pays), against its cost of goods
 (fixed in its home currency, so a weak home currency makes it cheaper) and the shipping it
 absorbs. Destinations are weighted by their share of buyers. Sellers whose margin stays below
 `exit_margin` for `patience` days become buyers; buyers whose margin exceeds `entry_margin` and
@@ -20,23 +21,40 @@ from sim.state.market import MarketState
 from sim.state.world import MarketConditions
 
 
+def import_tax_factor(conditions: MarketConditions) -> np.ndarray:
+    """(origin, destination, category): what a parcel of the category's world price pays in
+    duty and VAT over what a domestic one pays in VAT (below 1 where it enters tax-free)."""
+    w = conditions.world
+    value_local = w.category_price[None, :] * conditions.rates[:, None]  # (destination, C)
+    duty_free = value_local <= conditions.duty_de_minimis[:, None]
+    vat_free = value_local <= conditions.vat_de_minimis[:, None]
+    duty = np.where(duty_free[None], 0.0, conditions.duties)
+    vat = np.where(vat_free, 0.0, w.vat[:, None])[None]
+    factor = (1.0 + duty) * (1.0 + vat) / (1.0 + w.vat[None, :, None])
+    h = np.arange(w.n_countries)
+    factor[h, h] = 1.0
+    return factor
+
+
 def country_cost_factors(
     conditions: MarketConditions, fee_share: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per origin country: the multiplier on cost-of-goods share, and absorbed shipping.
+    """Per origin country and category: the multiplier on cost-of-goods share, and absorbed
+    shipping.
 
-    The margin of a trader from country h is then
-    (1 - commission) - cost_share * cost_factor[h] - shipping[h] / price.
+    The margin of a trader from country h selling category c is then
+    (1 - commission) - cost_share * cost_factor[h, c] - shipping[h, c] / price.
     """
     world = conditions.world
     rates, base = conditions.rates, world.base_rates
     home_cost = base / rates  # cost of goods in reference units, relative to day 0
-    # price obtainable in destination d, relative to the world price on day 0
-    obtainable = (base / rates)[None, :] * conditions.demand[None, :] / (1.0 + conditions.tariffs)
-    weights = world.population_share
-    cost_factor = home_cost * (weights[None, :] / obtainable).sum(axis=1)
-    absorbed = (1.0 - fee_share) * conditions.shipping_cost
-    shipping = (weights[None, :] * absorbed / obtainable).sum(axis=1)
+    # price obtainable in destination d, relative to the world price on day 0: (H, H, C)
+    local = (base / rates) * conditions.demand
+    obtainable = local[None, :, None] / import_tax_factor(conditions)
+    weights = world.population_share[None, :, None]
+    cost_factor = home_cost[:, None] * (weights / obtainable).sum(axis=1)
+    absorbed = (1.0 - fee_share) * conditions.shipping_cost[:, :, None]
+    shipping = (weights * absorbed / obtainable).sum(axis=1)
     return cost_factor, shipping
 
 
@@ -63,12 +81,12 @@ class RoleDynamics:
     def margins(self) -> np.ndarray:
         """Every trader's resale margin under today's conditions."""
         cost_factor, shipping = country_cost_factors(self.conditions, self.fee_share)
-        country = self.traders.country
-        sourcing = take_pairs(self.conditions.sourcing_index, country, self.traders.specialty)
+        country, specialty = self.traders.country, self.traders.specialty
+        sourcing = take_pairs(self.conditions.sourcing_index, country, specialty)
         return (
             (1.0 - self.commission)
-            - self.cost_share * cost_factor[country] * sourcing
-            - (shipping[country] / self.traders.list_price)
+            - self.cost_share * take_pairs(cost_factor, country, specialty) * sourcing
+            - (take_pairs(shipping, country, specialty) / self.traders.list_price)
         )
 
     def assign_initial(self) -> None:

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config.vocabulary import INQUIRY_OUTCOMES, NO_PROMOTION, TRIAL
+from sim.config.vocabulary import INQUIRY_OUTCOMES, NO_PROMOTION, TRIAL, WAREHOUSE
 from sim.mechanisms.choice import BuyerTraits, ChoiceRule, Offers, UtilityModel
+from sim.mechanisms.landed_cost import LandedCost, crossing, delivery_terms, landed_cost
 from sim.mechanisms.search import SearchIndex, drop_repeats
 from sim.state.arrays import take_pairs
 from sim.state.beliefs import mean, pseudo_counts, variance
@@ -52,20 +53,23 @@ class Carts:
     discount: np.ndarray
     units: np.ndarray  # how many of the product (the buyer's basket size)
     fee: np.ndarray
-    tariff_rate: np.ndarray
-    promised_days: np.ndarray
+    terms: np.ndarray  # DELIVERY_TERMS code
+    route: np.ndarray  # the country the parcel ships from (a warehouse's is the buyer's)
+    cost: LandedCost  # duty, VAT and fees, and when each is paid
+    foresight: np.ndarray  # share of the unlisted costs the buyer expected
+    repeat: np.ndarray  # bool: the buyer has bought from this seller before
+    promised_days: np.ndarray  # the delivery estimate checkout shows (customs included)
     expected_quality: np.ndarray
     belief_sd: np.ndarray  # how unsure: the standard deviation of that belief
     tie: np.ndarray
     product: np.ndarray
     match: np.ndarray
     promotion: np.ndarray
-    # the utility penalties the buyer weighed, which checkout reveals in full
-    fee_term: np.ndarray
-    delay_term: np.ndarray
+    # the utility penalties the buyer weighed, and what checkout reveals
+    surprise_term: np.ndarray  # fee sensitivity x unforeseen costs / the total expected
+    delay_term: np.ndarray  # on the full delivery estimate
     return_term: np.ndarray
     trust_term: np.ndarray
-    price_term: np.ndarray
     payment_unsupported: np.ndarray  # bool
 
     def __len__(self) -> int:
@@ -160,19 +164,31 @@ class Shopping:
         away the risk and the return hassle of a first order, and each tool has a hidden appeal.
         """
         s, t, c = self.state, self.state.traders, self.state.conditions
-        service = s.config.service
+        service, platform = s.config.service, s.config.platform
         valid = candidates >= 0
         sellers = np.maximum(candidates, 0)
-        home = t.country[buyers][:, None]
+        home = np.broadcast_to(t.country[buyers][:, None], sellers.shape)
         origin = t.country[sellers]
+        terms = delivery_terms(origin, home, t.ddp[sellers], t.warehouse[sellers])
+        route = np.where(terms == WAREHOUSE, home, origin)
         fx_factor = (c.rates / s.world.base_rates)[home]
-        tariff = c.tariffs[origin, home]
         product = np.where(is_offer, offered.product[:, None], STANDARD)
         promotion = np.where(is_offer, offered.promotion[:, None], NO_PROMOTION)
         list_price = t.list_price[sellers] * PRODUCT_PRICE[product]
         discount = np.where(is_offer, offered.discount_share[:, None], 0.0) * list_price
         price = list_price - discount
-        fee = service.shipping_fee_share * c.shipping_cost[origin, home]
+        units = t.basket[buyers][:, None]
+        budget = t.budget[buyers][:, None]
+        fee = service.shipping_fee_share * c.shipping_cost[route, home]
+        category = t.specialty[sellers]
+        cost = landed_cost(
+            c, platform.conversion_fee, origin, home, category, terms, price * units, fee
+        )
+        repeat = (slots >= 0) & (s.relations.at(s.relations.orders, buyers[:, None], slots) > 0)
+        foresight = np.where(repeat, 1.0, platform.cost_foresight)
+        listed = price + cost.in_price / units  # a unit's price as the listing shows it
+        customs = np.where(crossing(terms), s.world.customs_days[home], 0.0)
+        route_days = c.delivery_days[route, home] * service.logistics_speed
         a, b = s.beliefs.of(buyers, sellers, slots)
         trial = promotion == TRIAL
         unsupported = t.prefers_local_payment[buyers][:, None] & ~t.accepts_local_payment[sellers]
@@ -191,12 +207,12 @@ class Shopping:
             signals=(t.picture_quality[sellers] + 0.5 * t.has_video[sellers]) / 1.5,
             tie=s.relations.tie_now(buyers[:, None], slots, day),
             awareness=s.relations.awareness_now(
-                buyers[:, None], slots, day, s.config.platform.awareness_half_life
+                buyers[:, None], slots, day, platform.awareness_half_life
             ),
             promotion=PROMOTION_APPEAL * np.take_along_axis(appeal, promotion, axis=1),
-            price=price * (1.0 + tariff) * fx_factor / t.budget[buyers][:, None],
-            fee=fee / price,
-            delivery_days=c.delivery_days[origin, home] * service.logistics_speed,
+            price=(listed + foresight * cost.hidden / units) * fx_factor / budget,
+            fee=foresight * fee / listed,
+            delivery_days=route_days + foresight * customs,
             return_hassle=np.where(trial, 0.0, service.return_hassle),
             payment_friction=unsupported + CROSS_BORDER_FRICTION * (origin != home),
         )
@@ -204,7 +220,13 @@ class Shopping:
             "price": price,
             "discount": discount,
             "fee": fee,
-            "tariff": tariff,
+            "terms": terms,
+            "route": route,
+            "cost": cost,
+            "foresight": foresight,
+            "repeat": repeat,
+            "listed": listed,
+            "estimate": route_days + customs,
             "unsupported": unsupported,
             "product": product,
         }
@@ -274,25 +296,33 @@ class Shopping:
         # the belief at the moment of purchase, after anything learnt from an inquiry
         a, beta = self.state.beliefs.of(b, sellers, self.state.relations.find(b, sellers))
         units = self.state.traders.basket[b]
+        foresight = extra["foresight"][at]
+        cost = LandedCost(**{k: v[at] for k, v in vars(extra["cost"]).items()})
+        fee = extra["fee"][at]
+        unforeseen = (1.0 - foresight) * (fee + cost.at_checkout + cost.conversion)
+        expected = extra["listed"][at] * units + foresight * (fee + cost.hidden)
         return Carts(
             buyer=b,
             seller=sellers,
             price=extra["price"][at] * units,
             discount=extra["discount"][at] * units,
             units=units,
-            fee=extra["fee"][at],
-            tariff_rate=extra["tariff"][at],
-            promised_days=offers.delivery_days[at],
+            fee=fee,
+            terms=extra["terms"][at],
+            route=extra["route"][at],
+            cost=cost,
+            foresight=foresight,
+            repeat=extra["repeat"][at],
+            promised_days=extra["estimate"][at],
             expected_quality=mean(a, beta),
             belief_sd=np.sqrt(variance(a, beta)),
             tie=offers.tie[at],
             product=extra["product"][at],
             match=offers.match[at],
             promotion=np.where(from_offer, offered.promotion[rows], NO_PROMOTION),
-            fee_term=traits.fee * offers.fee[at],
-            delay_term=traits.delay * offers.delivery_days[at],
+            surprise_term=traits.fee * unforeseen / np.maximum(expected, 1e-9),
+            delay_term=traits.delay * extra["estimate"][at],
             return_term=traits.returns * offers.return_hassle[at],  # a trial has no hassle
             trust_term=np.where(trial, 0.0, traits.risk_aversion * variance(a, beta)),
-            price_term=traits.price * offers.price[at],
             payment_unsupported=extra["unsupported"][at],
         )

@@ -20,6 +20,7 @@ from sim.mechanisms.needs import Needs
 from sim.mechanisms.roles import RoleDynamics
 from sim.mechanisms.search import SearchIndex
 from sim.mechanisms.shopping import Shopping, no_purchase_utility
+from sim.mechanisms.trade_terms import TermsAdaptation
 from sim.state.beliefs import Beliefs
 from sim.state.ledger import Ledger
 from sim.state.market import MarketState
@@ -35,7 +36,9 @@ DAYS_PER_MONTH = 30
 # timeseries.parquet, a row a day, as the data collector writes it; then `fx_<currency>`
 # (float64) for each currency, then `money_total` (int64, cents: 0 while money is conserved)
 TIMESERIES_TABLE = {
-    **dict.fromkeys(("day", "buyers", "sellers", "flips_to_seller", "flips_to_buyer"), "int64"),
+    **dict.fromkeys(
+        ("day", "buyers", "sellers", "ddp_sellers", "flips_to_seller", "flips_to_buyer"), "int64"
+    ),
     **dict.fromkeys(
         ("contacts", "sessions", "carts", "abandoned", "orders", "delivered", "returns", "reviews"),
         "int64",
@@ -71,6 +74,7 @@ class MarketModel(mesa.Model):
         Trader.create_agents(self, n, index=np.arange(n))
         self.roles = RoleDynamics(self.state, streams.roles)
         self.roles.assign_initial()
+        self.terms = TermsAdaptation(self.state, streams.roles)
         self.initial_is_seller = traders.is_seller.copy()
         self.marketing = Outreach(self.state, config.strategy_groups(), streams)
         self.search = SearchIndex(traders, world.n_categories, config.platform.search_reputation)
@@ -93,6 +97,7 @@ class MarketModel(mesa.Model):
         self.state.conditions.advance(day)  # 1. exchange rates, shocks, calendar
         self._pay_incomes(day)
         self.roles.update(day)  # 2. sellers exit, buyers enter
+        self.terms.review(day)  # sellers review their terms of delivery (monthly)
         contacts = self.marketing.contact(day)  # 3. marketing contacts
         responses = self.marketing.responses(day, contacts)  # those that bring buyers today
         buyers, categories = self.needs.draw(  # 4. needs (and responding contacts)
@@ -136,6 +141,12 @@ class MarketModel(mesa.Model):
         return self.roles.flipped
 
     @property
+    def ddp_sellers(self) -> int:
+        """Sellers shipping cross-border parcels duties paid (not from a local warehouse)."""
+        t = self.state.traders
+        return int((t.is_seller & t.ddp & ~t.warehouse).sum())
+
+    @property
     def n_sellers(self) -> int:
         return int(self.state.traders.is_seller.sum())
 
@@ -165,6 +176,7 @@ class MarketModel(mesa.Model):
             "day": lambda m: m.day,
             "buyers": lambda m: m.n_buyers,
             "sellers": lambda m: m.n_sellers,
+            "ddp_sellers": lambda m: m.ddp_sellers,
             "flips_to_seller": lambda m: m.roles.flips_today["to_seller"],
             "flips_to_buyer": lambda m: m.roles.flips_today["to_buyer"],
             **today,

@@ -1,7 +1,7 @@
 """Money: every trader's cash and the accounts outside the traders, in integer cents.
 
 Integer cents make conservation exact: a payment only ever moves cents from one place to another,
-so the sum over traders and accounts stays what it was at the start (docs/model.md section 3.1).
+so the sum over traders and accounts stays what it was at the start (docs/model.md section 7.2).
 Income enters from the `income` account, whose balance goes negative by what it has paid out.
 """
 
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-ACCOUNTS = ("income", "platform", "shipping", "customs", "suppliers", "marketing")
+# customs takes duty and VAT; payments, the payment provider, takes conversion fees
+ACCOUNTS = ("income", "platform", "shipping", "customs", "payments", "suppliers", "marketing")
 
 
 def to_cents(amount: np.ndarray | float) -> np.ndarray:

@@ -18,6 +18,7 @@ from sim.config.vocabulary import (
     ABANDONMENT_REASONS,
     CHANNELS,
     CONTACT_OUTCOMES,
+    DELIVERY_TERMS,
     EVENT_KINDS,
     FLIP_DIRECTIONS,
     INQUIRY_OUTCOMES,
@@ -84,10 +85,17 @@ ORDER_DTYPES = {
     "price": "int64",  # cents paid for the goods, after any discount
     "discount": "int64",
     "shipping_fee": "int64",
-    "tariff": "int64",
+    "duty": "int64",  # import duty due (paid in the price, or at the door under DDU)
+    "vat": "int64",  # VAT or sales tax due
+    "conversion_fee": "int64",  # paid at checkout to the payment provider
+    "door_charges": "int64",  # duty and VAT owed at the door under DDU, collection fee included
+    "collection_fee": "int64",  # the carrier's part of the door charges
+    "door_surprise": "int64",  # the part of the door charges the buyer did not expect
     "platform_fee": "int64",
     "shipping_cost": "int64",
+    "handling_fee": "int64",  # the seller's DDP or warehouse fee
     "cogs": "int64",
+    "terms": "int8",  # DELIVERY_TERMS code
     "fx_rate": "float64",  # buyer's currency units per reference unit on the day
     "product": "int8",
     "units": "float64",  # how many of the product (the buyer's basket); price is for all
@@ -108,6 +116,7 @@ ORDER_DTYPES = {
     "delivered": "bool",
     "satisfaction": "float64",
     "returned": "bool",
+    "refused": "bool",  # a DDU parcel the buyer refused at the door (returned too)
     "refund": "int64",
     "return_cost": "int64",  # the seller's share of the return shipping
     "rating": "float64",
@@ -128,17 +137,37 @@ EVENT_DTYPES = {
 EVENT_DETAILS = {
     "session": ("",),
     "inquiry": INQUIRY_OUTCOMES,
-    "abandonment": ABANDONMENT_REASONS,
+    "abandonment": ABANDONMENT_REASONS,  # the reason that struck hardest
     "flip": FLIP_DIRECTIONS,
     "contact": CHANNELS,
     "segmentation": ("",),  # value: adjusted Rand index of a k-means refit vs hidden types
     "lapse": ("", "disappointed"),  # disappointed: after an order that let the buyer down
     "comeback": ("", "contact"),  # contact: a landed contact brought the buyer back
+    "abandonment_reason": ABANDONMENT_REASONS,  # every reason that struck the cart
+    "refusal": ("",),  # value: the charges the buyer would have paid at the door
 }
 
 # The tables as written to Parquet (`orders_frame`, `events_frame`): columns in order and their
 # dtypes; money in the reference currency, codes as categories. tests/test_tables.py holds every
 # written file to these.
+# The order log's money columns, in cents in memory and reference units in the table
+MONEY = (
+    "price",
+    "discount",
+    "shipping_fee",
+    "duty",
+    "vat",
+    "conversion_fee",
+    "door_charges",
+    "collection_fee",
+    "door_surprise",
+    "platform_fee",
+    "shipping_cost",
+    "handling_fee",
+    "cogs",
+    "refund",
+    "return_cost",
+)
 ORDERS_TABLE = {
     "order_id": "int64",
     "day": "int32",
@@ -148,10 +177,8 @@ ORDERS_TABLE = {
     "buyer_country": "category",
     "seller_country": "category",
     "category": "category",
-    **dict.fromkeys(
-        ("price", "discount", "shipping_fee", "tariff", "platform_fee", "shipping_cost", "cogs"),
-        "float64",
-    ),
+    **dict.fromkeys(MONEY[:-2], "float64"),
+    "terms": "category",
     "amount": "float64",
     "currency": "category",
     "amount_local": "float64",
@@ -171,6 +198,7 @@ ORDERS_TABLE = {
     "delivered": "bool",
     "satisfaction": "float64",
     "returned": "bool",
+    "refused": "bool",
     "refund": "float64",
     "return_cost": "float64",
     "rating": "float64",
@@ -232,26 +260,16 @@ def orders_frame(
 ) -> pd.DataFrame:
     """The order log as a tidy table: money in reference units, names instead of codes."""
     c = {name: log.view(name) for name in log.columns}
-    cents = {
-        n: c[n] / 100.0
-        for n in (
-            "price",
-            "discount",
-            "shipping_fee",
-            "tariff",
-            "platform_fee",
-            "shipping_cost",
-            "cogs",
-            "refund",
-            "return_cost",
-        )
-    }
-    amount = cents["price"] + cents["shipping_fee"] + cents["tariff"]
+    cents = {n: c[n] / 100.0 for n in MONEY}
+    # what the buyer paid at checkout: the door's charges (owed on delivery) are not in it
+    taxes_before = cents["duty"] + cents["vat"] - (cents["door_charges"] - cents["collection_fee"])
+    amount = cents["price"] + cents["shipping_fee"] + taxes_before + cents["conversion_fee"]
     seller_net = (
         cents["price"]
         + cents["shipping_fee"]
         - cents["platform_fee"]
         - cents["shipping_cost"]
+        - cents["handling_fee"]
         - cents["cogs"]
         - cents["refund"]
         - cents["return_cost"]
@@ -267,6 +285,7 @@ def orders_frame(
             "seller_country": _names(c["seller_country"], countries),
             "category": _names(c["category"], categories),
             **{k: v for k, v in cents.items() if k not in ("refund", "return_cost")},
+            "terms": _names(c["terms"], DELIVERY_TERMS),
             "amount": amount,
             "currency": _names(c["buyer_country"], currencies),
             "amount_local": amount * c["fx_rate"],
@@ -289,6 +308,7 @@ def orders_frame(
             "delivered": c["delivered"],
             "satisfaction": np.where(c["delivered"], c["satisfaction"], np.nan),
             "returned": c["returned"],
+            "refused": c["refused"],
             "refund": cents["refund"],
             "return_cost": cents["return_cost"],
             "rating": c["rating"],

@@ -72,6 +72,9 @@ def draw_traders(
         has_video=video,
         reply_hours=service.reply_hours * np.exp(0.6 * draws["z_reply"]),
         accepts_local_payment=draws["u_local"] < service.local_payment,
+        ddp=draws["u_ddp"] < service.ddp_share,
+        warehouse=draws["u_warehouse"] < service.local_warehouse,
+        period_profit=np.zeros(n, dtype=np.int64),
         verified=draws["u_verified"] < platform.identity_verification,
         review_count=np.zeros(n, dtype=np.int32),
         review_score=np.zeros(n),
@@ -165,6 +168,8 @@ def _base_draws(
         "z_behaviour": rng.standard_normal((n, 4)),
         "z_tastes": rng.standard_normal((n, n_tags)),
         "u_lapse": rng.random(n),
+        "u_ddp": rng.random(n),
+        "u_warehouse": rng.random(n),
         # drawn last, and only when used, so that it changes no other draw
         "z_basket": rng.standard_normal(n) if population.basket_dispersion > 0 else np.zeros(n),
     }

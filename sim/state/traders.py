@@ -55,6 +55,9 @@ class TraderTable:
     has_video: np.ndarray  # bool
     reply_hours: np.ndarray  # typical reply time to an inquiry
     accepts_local_payment: np.ndarray  # bool
+    ddp: np.ndarray  # bool: ships cross-border parcels duties paid (else duties unpaid)
+    warehouse: np.ndarray  # bool: ships from warehouses in the buyers' countries
+    period_profit: np.ndarray  # int64 cents earned since the terms were last reviewed
     verified: np.ndarray  # bool: identity verified by the platform
     review_count: np.ndarray  # int32, kept across flips
     review_score: np.ndarray  # sum over reviews of (rating - 1) / 4

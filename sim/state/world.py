@@ -3,7 +3,8 @@
 `World` is static geography read from the market config. `MarketConditions` is what moves each
 day (docs/model.md section 7.1): exchange rates (a log random walk with scheduled and random
 jumps), sourcing costs by country and category (mean-reverting, so suppliers' prices wander but
-do not drift away), tariffs, shipping, demand, and the calendar of festivals and sale days.
+do not drift away), import duties, de minimis thresholds and who collects VAT, shipping, demand,
+and the calendar of festivals and sale days.
 """
 
 from __future__ import annotations
@@ -15,6 +16,18 @@ import numpy as np
 from sim.config import FestivalConfig, MarketConfig
 
 DAYS_PER_YEAR = 365
+# The country fields that become (H,) arrays under the same name
+COUNTRY_ARRAYS = (
+    "vat",
+    "prices_include_vat",
+    "vat_at_checkout",
+    "duty_de_minimis",
+    "vat_de_minimis",
+    "customs_days",
+    "customs_hold_chance",
+    "customs_hold_days",
+    "collection_fee",
+)
 
 
 @dataclass(frozen=True)
@@ -26,7 +39,16 @@ class World:
     categories: tuple[str, ...]
     base_rates: np.ndarray  # (H,) local units per reference unit on day 0
     fx_volatility: np.ndarray  # (H,) daily sd of the log rate; 0 for the reference currency
-    base_tariffs: np.ndarray  # (H, H) tariff on goods from origin (row) into destination (col)
+    base_duties: np.ndarray  # (H, H, C) duty on goods of a category from origin into destination
+    vat: np.ndarray  # (H,) VAT or sales tax rate of the destination
+    prices_include_vat: np.ndarray  # (H,) bool: domestic listings show VAT
+    vat_at_checkout: np.ndarray  # (H,) bool on day 0: the platform collects import VAT
+    duty_de_minimis: np.ndarray  # (H,) local currency: goods value entering duty-free
+    vat_de_minimis: np.ndarray  # (H,) local currency: goods value entering VAT-free
+    customs_days: np.ndarray  # (H,) mean clearance days of an imported parcel
+    customs_hold_chance: np.ndarray  # (H,)
+    customs_hold_days: np.ndarray  # (H,)
+    collection_fee: np.ndarray  # (H,) reference units a carrier charges to collect at the door
     shipping_cost: np.ndarray  # (H, H) reference units per parcel
     delivery_days: np.ndarray  # (H, H)
     population_share: np.ndarray  # (H,) sums to 1
@@ -51,9 +73,10 @@ class World:
         names = tuple(market.countries)
         specs = [market.countries[n] for n in names]
         cats = tuple(market.categories)
-        tariff = np.array([s.tariff for s in specs])
-        base_tariffs = np.tile(tariff, (len(names), 1))
-        np.fill_diagonal(base_tariffs, 0.0)
+        duty = np.array([[s.duty_by_category.get(c, s.duty) for c in cats] for s in specs])
+        base_duties = np.tile(duty, (len(names), 1, 1))  # (origin, destination, category)
+        base_duties[np.arange(len(names)), np.arange(len(names))] = 0.0  # domestic: none
+        country = {key: np.array([getattr(s, key) for s in specs]) for key in COUNTRY_ARRAYS}
         share = np.array([s.population_share for s in specs])
         tags = np.array([market.categories[c].tags for c in cats], dtype=float)
         ref = market.reference_currency
@@ -63,7 +86,8 @@ class World:
             categories=cats,
             base_rates=np.array([1.0 if s.currency == ref else s.fx_rate for s in specs]),
             fx_volatility=np.array([0.0 if s.currency == ref else s.fx_volatility for s in specs]),
-            base_tariffs=base_tariffs,
+            base_duties=base_duties,
+            **country,
             shipping_cost=_matrix(market.shipping_cost, names),
             delivery_days=_matrix(market.delivery_days, names),
             population_share=share / share.sum(),
@@ -95,7 +119,7 @@ def _calendar(events: list[FestivalConfig]) -> np.ndarray:
 
 
 class MarketConditions:
-    """Exchange rates, tariffs, shipping and demand on the current day.
+    """Exchange rates, duties and their thresholds, shipping and demand on the current day.
 
     Draws only from its own generator (the market stream), so a different strategy or service
     lever sees exactly the same exchange-rate path for the same seed.
@@ -113,7 +137,9 @@ class MarketConditions:
         self.sourcing_persistence = 0.5 ** (1.0 / market.sourcing_half_life)
         self.log_sourcing = np.zeros((world.n_countries, world.n_categories))
         self.log_rates = np.log(world.base_rates)
-        self.tariffs = world.base_tariffs.copy()
+        self.duties = world.base_duties.copy()
+        self.de_minimis_factor = np.ones(world.n_countries)
+        self.vat_at_checkout = world.vat_at_checkout.copy()
         self.shipping_factor = np.ones_like(world.shipping_cost)
         self.demand = np.ones(world.n_countries)
         self.day = -1
@@ -127,6 +153,16 @@ class MarketConditions:
     def sourcing_index(self) -> np.ndarray:
         """Sourcing cost by country and category relative to day 0."""
         return np.exp(self.log_sourcing)
+
+    @property
+    def duty_de_minimis(self) -> np.ndarray:
+        """Goods value (local currency) up to which an import enters duty-free, by country."""
+        return self.world.duty_de_minimis * self.de_minimis_factor
+
+    @property
+    def vat_de_minimis(self) -> np.ndarray:
+        """Goods value (local currency) up to which an import enters VAT-free, by country."""
+        return self.world.vat_de_minimis * self.de_minimis_factor
 
     @property
     def shipping_cost(self) -> np.ndarray:
@@ -170,12 +206,16 @@ class MarketConditions:
             self.log_rates[parts[0]] += np.log1p(size)
         elif kind == "demand":
             self.demand[parts[0]] *= 1.0 + size
-        elif kind == "tariff":
+        elif kind == "duty":
             origins = [parts[0]] if len(parts) == 2 else list(range(self.world.n_countries))
             dest = parts[-1]
             for origin in origins:
                 if origin != dest:
-                    self.tariffs[origin, dest] = max(0.0, self.tariffs[origin, dest] + size)
+                    self.duties[origin, dest] = np.maximum(0.0, self.duties[origin, dest] + size)
+        elif kind == "de_minimis":
+            self.de_minimis_factor[parts[0]] *= 1.0 + size
+        elif kind == "vat_at_checkout":
+            self.vat_at_checkout[parts[0]] = size >= 0
         elif kind == "shipping":
             if len(parts) == 2:
                 self.shipping_factor[parts[0], parts[1]] *= 1.0 + size
