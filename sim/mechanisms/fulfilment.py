@@ -91,12 +91,12 @@ class Fulfilment:
         rows = np.concatenate(batches) - log.offset  # positions in memory of the order ids
         n = len(rows)
         buyer, seller = log.view("buyer")[rows], log.view("seller")[rows]
-        refused = self._collect_at_door(day, rows, buyer, seller)
+        paid = self._paid(rows)
+        refused = self._collect_at_door(day, rows, buyer, seller, paid)
         quality = np.clip(
             log.view("true_quality")[rows] + ITEM_NOISE * self.rng.standard_normal(n), 0, 1
         )
         late = np.maximum(0.0, day - log.view("day")[rows] - log.view("promised_days")[rows])
-        paid = self._paid(rows)
         surprise = log.view("door_surprise")[rows] / np.maximum(paid, 1)
         sat = satisfaction(
             quality, log.view("expected_quality")[rows], late, self._value(rows, paid), surprise
@@ -138,14 +138,15 @@ class Fulfilment:
             )
 
     def _collect_at_door(
-        self, day: int, rows: np.ndarray, buyer: np.ndarray, seller: np.ndarray
+        self, day: int, rows: np.ndarray, buyer: np.ndarray, seller: np.ndarray, paid: np.ndarray
     ) -> np.ndarray:
         """Charges owed at the door: a buyer refuses the parcel with a chance that grows with
-        the share of them it did not expect, and when it cannot pay; the others pay duty and
-        VAT to customs and the collection fee to the carrier. Returns who refused."""
+        the share of them it did not expect against what it paid at checkout (`paid` is the
+        whole, door included), and when it cannot pay; the others pay duty and VAT to customs
+        and the collection fee to the carrier. Returns who refused."""
         s, log = self.state, self.state.orders
         door = log.view("door_charges")[rows]
-        unforeseen = log.view("door_surprise")[rows] / np.maximum(self._paid(rows) - door, 1)
+        unforeseen = log.view("door_surprise")[rows] / np.maximum(paid - door, 1)
         chance = 1.0 - np.exp(-s.config.platform.door_refusal * unforeseen)
         draw = self.rng.random(len(rows))
         refused = (door > 0) & ((draw < chance) | (s.ledger.cash[buyer] < door))

@@ -65,6 +65,10 @@ class LandedCost:
         """Duty and VAT owed at the door, with the collection fee."""
         return self.duty_at_door + self.vat_at_door + self.collection
 
+    def select(self, at) -> LandedCost:
+        """The same costs for the orders `at` indexes (an index into every array)."""
+        return LandedCost(**{name: values[at] for name, values in vars(self).items()})
+
     @property
     def hidden(self) -> np.ndarray:
         """What the listing does not show, besides the shipping fee."""
@@ -95,7 +99,7 @@ def landed_cost(
     vat_collected = np.where(terms == DDU, conditions.vat_at_checkout[home], ~vat_in_price)
     unpaid = terms == DDU
     vat_at_door = unpaid & ~vat_collected
-    collection = np.where(unpaid & ((duty > 0) | (vat_at_door & (vat > 0))), 1.0, 0.0)
+    owes_at_door = unpaid & ((duty > 0) | (vat_at_door & (vat > 0)))
     cost = LandedCost(
         duty=duty,
         vat=vat,
@@ -104,7 +108,7 @@ def landed_cost(
         vat_at_checkout=np.where(vat_collected, vat, 0.0),
         duty_at_door=np.where(unpaid, duty, 0.0),
         vat_at_door=np.where(vat_at_door, vat, 0.0),
-        collection=collection * w.collection_fee[home],
+        collection=np.where(owes_at_door, w.collection_fee[home], 0.0),
         conversion=np.zeros_like(duty),
     )
     paid_at_checkout = goods + fee + cost.in_price + cost.at_checkout

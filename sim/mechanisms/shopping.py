@@ -297,7 +297,7 @@ class Shopping:
         a, beta = self.state.beliefs.of(b, sellers, self.state.relations.find(b, sellers))
         units = self.state.traders.basket[b]
         foresight = extra["foresight"][at]
-        cost = LandedCost(**{k: v[at] for k, v in vars(extra["cost"]).items()})
+        cost = extra["cost"].select(at)
         fee = extra["fee"][at]
         unforeseen = (1.0 - foresight) * (fee + cost.at_checkout + cost.conversion)
         expected = extra["listed"][at] * units + foresight * (fee + cost.hidden)

@@ -32,17 +32,17 @@ class TermsAdaptation:
             return
         draws = self.rng.random(len(t))  # drawn at any rate, so a sweep over it stays paired
         if rate > 0:
-            chance = rate * self._poorer_side_gap(t.specialty, t.ddp, t.period_profit)
+            chance = rate * self._poorer_side_gap()
             switch = t.is_seller & ~t.warehouse & (draws < chance)
             t.ddp[switch] = ~t.ddp[switch]
         t.period_profit[:] = 0
 
-    def _poorer_side_gap(
-        self, category: np.ndarray, ddp: np.ndarray, profit: np.ndarray
-    ) -> np.ndarray:
-        """Per trader: the relative profit gap of its category's two terms when the trader
-        is on the poorer side, else 0 (and 0 where a side has no seller)."""
+    def _poorer_side_gap(self) -> np.ndarray:
+        """Per trader: the relative gap in mean profit since the last review between its
+        category's DDP and DDU sellers when the trader is on the poorer side, else 0 (and 0
+        where a side has no seller)."""
         t = self.state.traders
+        category, ddp, profit = t.specialty, t.ddp, t.period_profit
         selling = t.is_seller & ~t.warehouse
         gap = np.zeros(len(category))
         for c in range(self.state.world.n_categories):
