@@ -27,17 +27,17 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 from throughput import machine  # noqa: E402
 
-from sim.dashboard import charts  # noqa: E402
-from sim.dashboard.app import DAYS_PER_STEP, ClassroomMarket  # noqa: E402
+from sim.dashboard.app import CHARTS, DAYS_PER_STEP, ClassroomMarket  # noqa: E402
+from sim.simulation.live import Controls  # noqa: E402
 
-DRAWINGS = (charts.market_map, charts.conversion, charts.stickiness, charts.roles, charts.funnel)
+DRAWINGS = tuple(CHARTS)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 
 
 def in_process(n_traders: int, starts: list[int]) -> list[dict]:
     """Seconds to run 10 days and draw every chart, from each day in `starts`."""
     rows = []
-    model = ClassroomMarket(n_traders=n_traders)
+    model = ClassroomMarket(Controls(n_traders=n_traders))
     for start in starts:
         while model.day < start:
             model.step()
@@ -79,7 +79,7 @@ def in_browser(steps: int) -> list[float]:
             seconds = []
             for k in range(1, steps + 1):
                 began = time.perf_counter()
-                page.get_by_role("button", name="Step", exact=True).click()
+                page.get_by_role("button", name="Step a week", exact=True).click()
                 # checked at every animation frame: `expect` polls at growing intervals
                 # (0.1, 0.25, 0.5, 1 s), which would round the time up
                 page.wait_for_function(

@@ -149,12 +149,21 @@ def test_compare_runs_a_sweep_and_writes_the_report(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr[-3000:]
     markdown = (reports / "report.md").read_text()
-    assert "Ranking by repeat_rate" in markdown and "strategy=rfm" in markdown
-    assert "figures/retention.png" in markdown
+    assert "Ranking by seller_profit" in markdown and "strategy=rfm" in markdown
+    assert "## Verdict: the policy to pick for profit" in markdown
+    assert "Money is in USD" in markdown and "## Glossary" in markdown
+    assert "figures/retention.png" in markdown and "figures/differences.png" in markdown
     html = (reports / "report.html").read_text()
     assert html.count("data:image/png;base64,") == 5 and "<table" in html
+    for name in ("comparison", "ranking", "policy_means", "verdict", "marketing_by_channel"):
+        assert (reports / "tables" / f"{name}.csv").exists(), name
     assert (out / "sweep.parquet").exists()
 
+    sticky = run_module("sim", "compare", str(out), "--objective", "stickiness")
+    assert sticky.returncode == 0, sticky.stderr[-3000:]
+    sticky_report = (out / "report.md").read_text()
+    assert "pick for stickiness" in sticky_report and "Ranking by repeat_rate" in sticky_report
+    assert_refused(run_module("sim", "compare", str(out), "--objective", "fame"), "fame")
     assert_refused(run_module("sim", "compare", str(out), "--baseline", "colour=red"), "colour=red")
     # The baseline makes no contacts, so has no contact conversion: no crash, and it is named.
     ranked = run_module("sim", "compare", str(out), "--rank-by", "contact_conversion")

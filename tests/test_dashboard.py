@@ -8,6 +8,7 @@ other host is blocked and recorded, so the tests also show the page needs no int
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -105,8 +106,11 @@ def browser(chromium: str) -> Iterator[Browser]:
 class Session:
     """One browser session on the dashboard, recording page errors and outside requests."""
 
-    def __init__(self, browser: Browser, url: str) -> None:
-        self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    def __init__(self, browser: Browser, url: str, viewport: tuple[int, int] = (1400, 1000)):
+        width, height = viewport
+        self.context = browser.new_context(
+            viewport={"width": width, "height": height}, accept_downloads=True
+        )
         self.page: Page = self.context.new_page()
         self.errors: list[str] = []
         self.outside: list[str] = []
@@ -177,18 +181,62 @@ def test_the_page_loads_offline_with_no_errors(session: Session):
     }
     assert tiles["gmv"] == "0"
     assert session.page.get_by_text("python -m sim strategy=full").is_visible()
-    # the market map and four charts, each an image
-    expect(session.page.locator("img")).to_have_count(5, timeout=WAIT_MS)
+    # the market tab: the map and the roles chart, each an image
+    expect(session.page.locator(".v-window-item--active img")).to_have_count(2, timeout=WAIT_MS)
+    # Mesa's own controls and its internal time are not on the page
+    for jargon in ("Play Interval", "Render Interval", "Use Threads", r"^Time: \d"):
+        assert session.page.get_by_text(re.compile(jargon)).count() == 0, jargon
     assert session.errors == []
     assert session.outside == []
 
 
+OVERFLOW = """() => {
+    const cut = el => el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+    const tiles = [...document.querySelectorAll('.kpi')].filter(cut).map(el => el.innerText);
+    const command = document.querySelector('.command');
+    const box = command.getBoundingClientRect();
+    const chart = document.querySelector('.v-window-item--active img').getBoundingClientRect();
+    return {
+        page: document.documentElement.scrollWidth - window.innerWidth,
+        tiles,
+        command: box.right > window.innerWidth || cut(command),
+        chartTop: chart.top,
+        height: window.innerHeight,
+    };
+}"""
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1400, 1000)])
+def test_the_page_fits_a_projector_and_a_laptop(
+    browser: Browser, server: str, size: tuple[int, int], tmp_path: Path
+):
+    s = Session(browser, server, viewport=size)
+    try:
+        s.click("Step a week")
+        s.expect_day(DAYS_PER_STEP)
+        s.page.screenshot(path=tmp_path / f"dashboard_{size[0]}x{size[1]}.png")
+        fit = s.page.evaluate(OVERFLOW)
+        assert fit["page"] <= 0, "the page scrolls sideways"
+        assert fit["tiles"] == [], "a tile's text is cut"
+        assert not fit["command"], "the command line is cut"
+        assert fit["chartTop"] < fit["height"] - 150, "the charts start below the fold"
+        # every knob shows its value with its unit, not only while dragged
+        labels = s.page.locator(".v-slider").locator("xpath=..").locator("label").all_inner_texts()
+        assert len(labels) >= 7 and all(any(c.isdigit() for c in label) for label in labels)
+        assert s.errors == []
+    finally:
+        s.close()
+
+
 def test_stepping_runs_a_week_and_reset_returns_to_day_zero(session: Session):
-    session.click("Step")
+    session.click("Step a week")
     session.expect_day(DAYS_PER_STEP)
     assert session.kpi("gmv") != "0"
     assert session.kpi("visit_conversion") != "n/a"
-    session.click("Step")
+    # churn on day 7 compares days 0-3 with 4-6: the tile says it is not yet meaningful
+    assert session.kpi("churn_rate") in ("not yet", "n/a")
+    assert "from day 120" in session.page.locator(".kpi").filter(has_text="churn").inner_text()
+    session.click("Step a week")
     session.expect_day(2 * DAYS_PER_STEP)
     session.click("Reset")
     session.expect_day(0)
@@ -197,10 +245,10 @@ def test_stepping_runs_a_week_and_reset_returns_to_day_zero(session: Session):
 
 
 def test_play_runs_week_after_week_until_paused(session: Session):
-    session.click("▶")
+    session.click("Play")
     session.expect_day_at_least(3 * DAYS_PER_STEP)  # it gets there on its own
-    session.click("❚❚")
-    time.sleep(2)  # the week under way when paused stops short and shows
+    session.click("Pause")
+    time.sleep(2)  # the week under way when paused finishes and shows
     paused = session.day()
     time.sleep(2)
     assert session.day() == paused >= 3 * DAYS_PER_STEP
@@ -208,32 +256,83 @@ def test_play_runs_week_after_week_until_paused(session: Session):
 
 
 def test_play_stops_at_the_end_of_the_year(session: Session):
-    session.click("▶")
+    session.click("Play")
     session.expect_day(365, timeout_ms=YEAR_MS)  # the last week stops short at the year's end
     time.sleep(2)
     assert session.day() == 365
-    expect(session.page.get_by_role("button", name="Step", exact=True)).to_be_disabled()
+    expect(session.page.get_by_role("button", name="Step a week", exact=True)).to_be_disabled()
+    assert session.errors == []
+
+
+def test_a_scenario_pauses_on_its_shock_day_with_a_banner(session: Session):
+    session.choose("Scenario", "fx_shock")
+    expect(session.page.locator(".scenario")).to_contain_text("Day 120")
+    session.click("Reset")
+    expect(session.page.locator(".command")).to_contain_text("market=fx_shock")
+    session.click("Play")
+    banner = session.page.locator(".banner")
+    expect(banner).to_contain_text("Day 120", timeout=YEAR_MS)
+    expect(banner).to_contain_text("CN")
+    time.sleep(2)
+    assert session.day() == 121  # paused right after the shock's day
+    session.click("Step a week")
+    session.expect_day(128)
+    assert session.page.locator(".banner").count() == 0
+    assert session.errors == []
+
+
+def test_trust_and_ties_follow_one_buyer(session: Session):
+    session.click("Step a week")
+    session.expect_day(DAYS_PER_STEP)
+    session.click("Step a week")
+    session.expect_day(2 * DAYS_PER_STEP)
+    session.page.get_by_role("tab", name="Trust and ties").click()
+    story = session.page.locator(".story")
+    expect(story).to_contain_text("remembers", timeout=WAIT_MS)
+    first = story.inner_text()
+    expect(session.page.locator("table.story-beliefs")).to_be_visible()
+    field = session.page.get_by_label("Buyer to follow")
+    field.fill("3")
+    field.press("Enter")
+    expect(story).to_contain_text("Buyer 3 ", timeout=WAIT_MS)
+    session.page.get_by_role("button", name="The busiest buyer").click()
+    expect(story).to_have_text(first, timeout=WAIT_MS)
+    assert session.errors == []
+    assert session.outside == []
+
+
+def test_the_run_and_the_charts_download_in_one_click_each(session: Session, tmp_path: Path):
+    session.click("Step a week")
+    session.expect_day(DAYS_PER_STEP)
+    with session.page.expect_download(timeout=WAIT_MS) as csv:
+        session.page.get_by_role("button", name="Days as CSV").click()
+    table = (tmp_path / "days.csv").write_bytes(Path(csv.value.path()).read_bytes())
+    lines = (tmp_path / "days.csv").read_text().splitlines()
+    assert table and lines[0].startswith("day,") and len(lines) == 1 + DAYS_PER_STEP
+    with session.page.expect_download(timeout=WAIT_MS) as png:
+        session.page.get_by_role("button", name="Charts as PNG").click()
+    assert Path(png.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert session.errors == []
 
 
 def test_changing_a_control_and_stepping_changes_a_kpi(session: Session):
-    session.click("Step")
+    session.click("Step a week")
     session.expect_day(DAYS_PER_STEP)
     with_marketing = session.kpis()
     assert with_marketing["contact_conversion"] != "n/a"  # the full strategy sends contacts
     session.choose("Marketing strategy", "baseline")
+    expect(session.page.locator(".pending")).to_be_visible()
     session.click("Reset")
     session.expect_day(0)
-    session.click("Step")
+    session.click("Step a week")
     session.expect_day(DAYS_PER_STEP)
     without = session.kpis()
     assert without["contact_conversion"] == "n/a"  # the baseline sends none
-    # the market is otherwise the same seed's, so the first week's sales can be the same
     assert "strategy=baseline" in session.page.locator(".command").inner_text()
     assert session.errors == []
 
 
-def test_a_slider_moved_by_keyboard_applies_on_reset(session: Session):
+def test_a_slider_moved_by_keyboard_shows_its_value_and_applies_on_reset(session: Session):
     slider = session.page.locator(".v-input").filter(has_text="Verified sellers")
     thumb = slider.get_by_role("slider")
     thumb.focus()
@@ -241,6 +340,7 @@ def test_a_slider_moved_by_keyboard_applies_on_reset(session: Session):
         session.page.keyboard.press("ArrowRight")
         expect(thumb).to_have_attribute("aria-valuenow", value)
         time.sleep(0.5)  # as a person would: the page sends a value when the slider settles
+    expect(slider).to_contain_text("Verified sellers: 50%")  # the label shows the value
     # the market on screen keeps its settings until Reset
     assert "0% of sellers verified" in session.page.locator(".settings").inner_text()
     session.click("Reset")
@@ -252,13 +352,13 @@ def test_a_slider_moved_by_keyboard_applies_on_reset(session: Session):
 def test_two_browser_sessions_step_their_own_markets(browser: Browser, server: str):
     first, second = Session(browser, server), Session(browser, server)
     try:
-        first.click("Step")
+        first.click("Step a week")
         first.expect_day(DAYS_PER_STEP)
-        first.click("Step")
+        first.click("Step a week")
         first.expect_day(2 * DAYS_PER_STEP)
         second.expect_day(0)
         assert second.kpi("gmv") == "0"
-        second.click("Step")
+        second.click("Step a week")
         second.expect_day(DAYS_PER_STEP)
         first.expect_day(2 * DAYS_PER_STEP)
         assert first.errors == second.errors == []

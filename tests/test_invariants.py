@@ -31,6 +31,11 @@ markets = st.fixed_dictionaries(
         "strategy": st.sampled_from(["baseline", "segmented", "rfm", "personalized", "full"]),
         "memory_slots": st.integers(1, 8),
         "basket": st.floats(0, 2),
+        "speed": st.floats(0.05, 3.0),
+        "picture": st.floats(0, 1),
+        "video": st.floats(0, 1),
+        "reply_hours": st.floats(0, 100),
+        "local_payment": st.floats(0, 1),
     }
 )
 
@@ -53,6 +58,11 @@ def configure(m: dict):
     config.service.local_warehouse = m["warehouse"]
     config.service.ddp_adaptation = m["adaptation"]
     config.platform.cost_foresight = m["foresight"]
+    config.service.logistics_speed = m["speed"]
+    config.service.picture_quality = m["picture"]
+    config.service.video_share = m["video"]
+    config.service.reply_hours = m["reply_hours"]
+    config.service.local_payment = m["local_payment"]
     for shock in config.market.shocks:
         shock.day = min(shock.day, m["days"] // 2)
         shock.size = m["shock"] if shock.kind == "fx" else shock.size
@@ -75,6 +85,9 @@ class DailyChecks:
         paid_at_door = log.view("delivered") & ~log.view("refused")
         taxes_paid = v["duty"] + v["vat"] - np.where(paid_at_door, 0, door_taxes)
         assert state.ledger.accounts["customs"] == taxes_paid.sum(), "customs holds the taxes"
+        fees = log.view("service_fee")
+        assert state.ledger.accounts["services"] == fees.sum(), "services holds the fees paid"
+        assert (fees >= 0).all(), "better service costs; standard or worse costs nothing"
         assert (log.view("refused") <= log.view("returned")).all(), "a refused parcel goes back"
         new = slice(self.orders_seen, log.size)
         buyer, seller = log.view("buyer")[new], log.view("seller")[new]

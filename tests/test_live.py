@@ -4,7 +4,6 @@ the config keys they name, and its pictures draw what the model holds."""
 from __future__ import annotations
 
 import dataclasses
-import inspect
 
 import numpy as np
 import pytest
@@ -14,7 +13,15 @@ from hypothesis import strategies as st
 from sim.config import ConfigError
 from sim.config.compose import load_config
 from sim.dashboard import charts
-from sim.simulation.live import CONTROL_KEYS, KPIS, Controls, LiveMarket, format_kpi
+from sim.simulation.live import (
+    CONTROL_KEYS,
+    KPIS,
+    Controls,
+    LiveMarket,
+    describe_shock,
+    format_kpi,
+    kpi_caveat,
+)
 from sim.simulation.run import simulate
 from tests.helpers import assert_refused, run_module
 
@@ -57,9 +64,7 @@ def test_each_knob_sets_its_config_key():
         shipping_fee_share=0.0,
         return_hassle=0.1,
         logistics_speed=0.5,
-        fx_shock=0.3,
-        fx_shock_country="BR",
-        fx_shock_day=45,
+        scenario="fx_shock",
         seed=9,
     )
     config = load_config(knobs.overrides())
@@ -69,8 +74,8 @@ def test_each_knob_sets_its_config_key():
             value = getattr(value, part)
         assert value == getattr(knobs, name), key
     assert config.strategy.name == "segmented"
-    (shock,) = config.market.shocks
-    assert (shock.day, shock.kind, shock.target, shock.size) == (45, "fx", "BR", 0.3)
+    (shock,) = config.market.shocks  # the scenario is a market preset, shocks and all
+    assert (shock.day, shock.kind, shock.target, shock.size) == (120, "fx", "CN", 0.3)
     assert config.warm_up_days == 0  # the tiles measure from day 0
 
 
@@ -99,9 +104,23 @@ def test_knobs_out_of_range_are_refused_naming_the_key(name, value):
         load_config(Controls(**{name: value}).overrides())
 
 
-def test_a_currency_shock_of_minus_100_percent_is_refused():
-    with pytest.raises(ConfigError, match=r"market\.shocks"):
-        load_config(Controls(fx_shock=-1.0).overrides())
+def test_every_scenario_composes_and_says_what_it_does():
+    from sim.dashboard.app import scenario_text
+    from sim.dashboard.knobs import SCENARIOS
+
+    assert SCENARIOS[0] == "default" and "fx_shock" in SCENARIOS and "de_minimis_end" in SCENARIOS
+    for scenario in SCENARIOS:
+        config = load_config(Controls(scenario=scenario).overrides())
+        assert config.market.name == scenario
+        text = scenario_text(scenario)
+        assert all(f"Day {shock.day}" in text for shock in config.market.shocks), scenario
+
+
+def test_indicators_say_when_they_become_meaningful():
+    assert kpi_caveat("churn_rate", 21).startswith("not yet meaningful: from day 120")
+    assert kpi_caveat("churn_rate", 120) is None
+    assert kpi_caveat("retention_90d", 90) and kpi_caveat("retention_90d", 91) is None
+    assert kpi_caveat("visit_conversion", 1) is None
 
 
 def test_the_market_stops_at_the_end_of_its_year():
@@ -147,27 +166,64 @@ def test_trade_flows_count_recent_orders_by_country_pair():
 
 
 def test_a_currency_shock_shows_in_the_rate_change():
-    calm, shocked = live(12), live(12, fx_shock=0.3, fx_shock_day=10)
+    calm, shocked = live(125), live(125, scenario="fx_shock")
     cn = list(calm.world.countries).index("CN")
-    # same seed, same random walk: the shock multiplies CN's rate by 1.3 on day 10
+    # same seed, same random walk: the shock multiplies CN's rate by 1.3 on day 120
     assert shocked.fx_change()[cn] == pytest.approx(1.3 * calm.fx_change()[cn])
     assert np.delete(shocked.fx_change(), cn) == pytest.approx(np.delete(calm.fx_change(), cn))
 
 
+def test_the_market_names_the_shock_of_the_day_just_run():
+    model = live(120, scenario="fx_shock")
+    assert model.shocks_today() == []
+    model.step()
+    (shock,) = model.shocks_today()
+    assert "30% more of CN's currency" in describe_shock(shock)
+    model.step()
+    assert model.shocks_today() == []
+
+
+def test_a_buyers_story_is_what_it_remembers():
+    model = live(40)
+    buyer = model.storyteller()
+    orders = model.orders()
+    assert buyer == orders["buyer"].value_counts().sort_index(kind="stable").idxmax()
+    story = model.buyer_story(buyer)
+    slots = model.state.relations.seller[buyer]
+    assert sorted(story["seller"]) == sorted(slots[slots >= 0])
+    mine = orders[orders["buyer"] == buyer].groupby("seller").size()
+    for row in story.itertuples():
+        assert row.orders == mine.get(row.seller, 0)
+        assert 0 < row.belief < 1 and 0 <= row.tie <= 1
+    assert live(0).storyteller() is None
+
+
 @pytest.mark.parametrize("days", [0, 30])
 def test_every_chart_draws_the_model(days):
-    model = live(days, fx_shock=0.2, fx_shock_day=10)
-    roles = charts.roles(model).axes[0]
-    buyers, sellers = roles.lines[:2]
-    assert list(buyers.get_ydata()) == list(model.history()["buyers"])
-    assert sellers.get_ydata()[-1:].tolist() == ([model.n_sellers] if days else [])
+    model = live(days, scenario="fx_shock")
+    top = charts.roles(model).axes[0]
+    (sellers,) = top.lines
+    assert list(sellers.get_ydata()) == list(model.history()["sellers"])
+    low, high = top.get_ylim()
+    if days:
+        assert high - low >= 0.1 * model.n_sellers  # a flat line looks flat
     points = sum(len(c.get_offsets()) for c in charts.market_map(model).axes[0].collections)
     assert points == min(charts.SAMPLE, model.config.population.n_traders)
     bars = charts.funnel(model).axes[0].patches
     widths = [bar.get_width() for bar in bars]
     assert widths == sorted(widths)  # each stage keeps at most the one before it
-    for draw in (charts.conversion, charts.stickiness):
+    for draw in (charts.conversion, charts.stickiness, charts.trust):
         assert draw(model).axes[0].get_title()
+
+
+def test_the_exports_are_the_days_and_every_chart():
+    from sim.dashboard import export
+    from sim.dashboard.app import CHARTS
+
+    model = live(10)
+    lines = export.run_csv(model).decode().splitlines()
+    assert lines[0].split(",")[0] == "day" and len(lines) == 11
+    assert export.charts_png(model, CHARTS)[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.mark.parametrize(
@@ -179,12 +235,11 @@ def test_a_bad_port_is_refused_before_any_server_starts(port, fragment):
 
 
 def test_controls_are_all_knobs():
-    """Every control the dashboard offers is a field, and vice versa."""
-    from sim.dashboard.app import KNOBS, ClassroomMarket
+    """Every setting the dashboard offers is a field, and every field a setting."""
+    from sim.dashboard.knobs import SLIDERS
 
     names = {f.name for f in dataclasses.fields(Controls)}
-    assert set(KNOBS) == names
-    assert set(inspect.signature(ClassroomMarket).parameters) == names
-    for name, knob in KNOBS.items():
-        if knob["type"].startswith("Slider"):
-            assert knob["min"] <= getattr(Controls(), name) <= knob["max"], name
+    assert {s.name for s in SLIDERS} | {"strategy", "scenario"} == names
+    for slider in SLIDERS:
+        assert slider.low <= getattr(Controls(), slider.name) <= slider.high, slider.name
+        assert any(c.isdigit() for c in slider.text(getattr(Controls(), slider.name)))

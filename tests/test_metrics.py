@@ -16,6 +16,7 @@ from sim.analysis.metrics import EVENT_COLUMNS, ORDER_COLUMNS, summarize
 from sim.config.vocabulary import ABANDONMENT_REASONS
 
 ORDER_DEFAULTS: dict[str, Any] = {
+    "service_cost": 0.0,
     "day": 0,
     "buyer": 1,
     "seller": 100,
@@ -683,19 +684,25 @@ def test_segmentation_accuracy_is_the_mean_refit_score_in_the_window() -> None:
 
 
 def test_holdout_effect_scales_the_holdout_to_the_treated_customers() -> None:
+    # window [10, 100): the customer book is every pair whose first order came before day 100
     o = orders(
         # treated customers (1,100), (2,100), (3,100): 3 + 2 + 1 = 6 orders, net 1 each
-        *[{"buyer": 1, "seller_net": 1.0}] * 3,
-        *[{"buyer": 2, "seller_net": 1.0}] * 2,
-        {"buyer": 3, "seller_net": 1.0},
-        # holdout customer (4,100): 1 order, net 1
-        {"buyer": 4, "seller_net": 1.0, "holdout": True},
+        *[{"buyer": 1, "seller_net": 1.0, "day": 20}] * 3,
+        *[{"buyer": 2, "seller_net": 1.0, "day": 20}] * 2,
+        {"buyer": 3, "seller_net": 1.0, "day": 20},
+        # holdout customers (4,100): 1 order, net 1 ...
+        {"buyer": 4, "seller_net": 1.0, "holdout": True, "day": 20},
+        # ... and (5,100), a customer since day 5 who has not ordered in the window: it counts,
+        # with 0 orders, as the held-out customers who did not come back
+        {"buyer": 5, "seller_net": 1.0, "holdout": True, "day": 5},
+        # (6,100) became a customer after the window: not in the book
+        {"buyer": 6, "seller_net": 1.0, "holdout": True, "day": 100},
     )
-    effect = m.holdout_effect(o, contact_cost=0.5)
-    assert (effect["treated_customers"], effect["holdout_customers"]) == (3, 1)
-    assert effect["incremental_orders"] == pytest.approx(3.0)  # 6 - 3/1 * 1
-    assert effect["incremental_profit"] == pytest.approx(2.5)  # 6 - 3 * 1 - 0.5
-    no_holdout = m.holdout_effect(o[~o["holdout"]], contact_cost=0.5)
+    effect = m.holdout_effect(o, 10, 100, contact_cost=0.5)
+    assert (effect["treated_customers"], effect["holdout_customers"]) == (3, 2)
+    assert effect["incremental_orders"] == pytest.approx(4.5)  # 6 - 3/2 * 1
+    assert effect["incremental_profit"] == pytest.approx(4.0)  # 6 - 1.5 * 1 - 0.5
+    no_holdout = m.holdout_effect(o[~o["holdout"]], 10, 100, contact_cost=0.5)
     assert no_holdout["incremental_orders"] is None
 
 

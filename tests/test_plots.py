@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis import plots
+from sim.analysis import plots, report
 
 PNG = b"\x89PNG\r\n\x1a\n"
 POLICIES = ["strategy=baseline", "strategy=full | market=fx_shock"]
@@ -51,20 +51,24 @@ def orders() -> dict[str, list[pd.DataFrame]]:
     return {p: [order_log(rng) for _ in range(3)] for p in POLICIES}
 
 
-def test_metric_means(tmp_path: Path) -> None:
+def test_paired_differences(tmp_path: Path) -> None:
     rows = [
-        dict(policy=p, metric=m, mean=mean, ci_low=mean - 1.0, ci_high=mean + 1.0)
+        dict(policy=p, metric=m, difference=d, ci_low=d - 1.0, ci_high=d + 1.0, p_holm=0.01)
         for p in POLICIES
-        for m, mean in [("gmv", 1200.0), ("repeat_rate", 0.3), ("profit", np.nan)]
+        for m, d in [("gmv", 1200.0), ("repeat_rate", 0.03), ("seller_profit", np.nan)]
     ]
-    rows.append(dict(policy="one seed", metric="gmv", mean=5.0, ci_low=np.nan, ci_high=np.nan))
-    path = plots.metric_means(pd.DataFrame(rows), tmp_path / "means.png")
-    assert path == tmp_path / "means.png" and is_png(path)
+    rows.append(
+        dict(policy="one seed", metric="gmv", difference=5.0, ci_low=np.nan, ci_high=np.nan)
+        | dict(p_holm=np.nan)
+    )
+    path = plots.paired_differences(pd.DataFrame(rows), tmp_path / "d.png", report.fmt)
+    assert path == tmp_path / "d.png" and is_png(path)
 
 
 def test_daily_series(tmp_path: Path, runs: dict[str, list[pd.DataFrame]]) -> None:
     runs["no runs"] = []
-    path = plots.daily_series(runs, ["orders", "gmv"], tmp_path / "daily.png")
+    contexts = {"": runs, "service=free_shipping": {"strategy=rfm": runs[POLICIES[0]]}}
+    path = plots.daily_series(contexts, ["orders", "gmv"], tmp_path / "daily.png")
     assert is_png(path) and path.stat().st_size < 150_000
 
 
@@ -83,21 +87,22 @@ def test_retention_curves(tmp_path: Path, orders: dict[str, list[pd.DataFrame]])
 
 
 def test_roles_over_time(tmp_path: Path, runs: dict[str, list[pd.DataFrame]]) -> None:
-    path = plots.roles_over_time(runs, tmp_path / "roles.png")
+    contexts = {"market=fx_shock": runs, "market=default": {"strategy=rfm": runs[POLICIES[1]]}}
+    path = plots.roles_over_time(contexts, tmp_path / "roles.png")
     assert is_png(path) and path.stat().st_size < 150_000
 
 
 def test_empty_inputs_draw_no_data(tmp_path: Path) -> None:
     empty_log = pd.DataFrame({"buyer": pd.Series([], dtype=int), "day": pd.Series([], dtype=int)})
-    empty_means = pd.DataFrame(columns=["policy", "metric", "mean", "ci_low", "ci_high"])
+    columns = ["policy", "metric", "difference", "ci_low", "ci_high", "p_holm"]
     paths = [
-        plots.metric_means(empty_means, tmp_path / "a.png"),
+        plots.paired_differences(pd.DataFrame(columns=columns), tmp_path / "a.png", report.fmt),
         plots.daily_series({}, ["orders"], tmp_path / "b.png"),
-        plots.daily_series({"p": []}, ["orders"], tmp_path / "c.png"),
+        plots.daily_series({"": {"p": []}}, ["orders"], tmp_path / "c.png"),
         plots.funnel(pd.DataFrame(), tmp_path / "d.png"),
         plots.retention_curves({}, tmp_path / "e.png"),
         plots.retention_curves({"p": [empty_log], "q": []}, tmp_path / "f.png"),
-        plots.roles_over_time({"p": [pd.DataFrame()]}, tmp_path / "g.png"),
+        plots.roles_over_time({"": {"p": [pd.DataFrame()]}}, tmp_path / "g.png"),
     ]
     assert all(is_png(p) for p in paths)
 

@@ -55,6 +55,7 @@ ORDER_COLUMNS: dict[str, str] = {
     "satisfaction": "float64",  # in [0, 1]; NaN if not delivered
     "returned": "bool",
     "seller_net": "float64",  # seller's profit on the order before marketing; may be negative
+    "service_cost": "float64",  # the service levers' cost against the standard service
 }
 
 EVENT_COLUMNS: dict[str, str] = {
@@ -88,6 +89,8 @@ MODEL_METRICS = (
     "refusal_rate",
     "gmv",
     "marketing_cost",
+    "service_cost",
+    "lever_cost",
     "seller_profit",
     "roi",
     "flips_per_1k_trader_days",
@@ -103,6 +106,8 @@ SHARE_METRICS = tuple(
         "contact_conversion",
         "gmv",
         "marketing_cost",
+        "service_cost",
+        "lever_cost",
         "seller_profit",
         "roi",
         "flips_per_1k_trader_days",
@@ -210,6 +215,27 @@ def contact_conversion_by_segment(orders: pd.DataFrame, events: pd.DataFrame) ->
     return _conversion_by(_attributed(orders)["segment"], contacts["segment"])
 
 
+def contacts_by(events: pd.DataFrame, by: str) -> dict[str, int]:
+    """Contacts sent per channel (`by="channel"`) or per segment of the contacted customer
+    (`by="segment"`)."""
+    return _counts(_of_kind(events, "contact")[_CONTACT_KEY[by]])
+
+
+def marketing_cost_by(orders: pd.DataFrame, events: pd.DataFrame, by: str) -> dict[str, float]:
+    """What marketing cost per channel or segment (`by`), for those with >= 1 contact: its
+    contacts' cost (samples included) plus the coupon discounts of the orders attributed to
+    them. (A redeemed coupon not attributed to a contact in the window belongs to none.)"""
+    contacts = _of_kind(events, "contact")
+    key = contacts[_CONTACT_KEY[by]].astype(str)
+    sent = contacts["value"].groupby(key, observed=True).sum()
+    attributed = _attributed(orders)
+    discounts = attributed["discount"].groupby(attributed[by].astype(str), observed=True).sum()
+    return {k: float(sent[k] + discounts.get(k, 0.0)) for k in _counts(contacts[_CONTACT_KEY[by]])}
+
+
+_CONTACT_KEY = {"channel": "detail", "segment": "segment"}  # the contact event's column
+
+
 def redemptions(orders: pd.DataFrame) -> int:
     """Coupons redeemed: paid orders with promotion 'coupon'."""
     return int((orders["promotion"] == "coupon").sum())
@@ -226,18 +252,22 @@ def segmentation_accuracy(events: pd.DataFrame) -> Ratio:
     return _mean(_of_kind(events, "segmentation")["value"])
 
 
-def holdout_effect(orders: pd.DataFrame, contact_cost: float) -> dict[str, float | int | None]:
+def holdout_effect(
+    orders: pd.DataFrame, window_start: int, window_end: int, contact_cost: float
+) -> dict[str, float | int | None]:
     """Incremental orders and profit of marketing against the holdout, per customer.
 
-    `orders` are the orders of marketing sellers. Customers are the buyer-seller pairs with an
-    order in the window, split into contacted-eligible (`holdout` False) and holdout pairs; the
-    holdout's orders and profit per customer, scaled to the treated customers, are what those
-    customers would have done without marketing. Conditioning on customers who ordered makes
-    this a conservative estimate when marketing also recruits weaker customers.
+    `orders` are the WHOLE order log of marketing sellers (not windowed). Customers are the
+    buyer-seller pairs whose first order came before the window's end: the seller's customer
+    book, split at random (by a hash of the pair) into contacted-eligible (`holdout` False)
+    and holdout pairs before marketing could touch them, as a first order is never a contact's
+    doing. Each side's orders and profit in the window, those who did not order included, are
+    compared per customer: the holdout's, scaled to the treated customers, are what those
+    customers would have done without marketing. (Counting only customers who ordered in the
+    window, as 0.4.0 did, conditions on the outcome and biases the estimate down whenever
+    marketing brings back customers who would otherwise not have ordered.)
     """
-    pairs = orders.groupby(["buyer", "seller"], observed=True).agg(
-        orders=("day", "size"), net=("seller_net", "sum"), holdout=("holdout", "first")
-    )
+    pairs = _customer_book(orders, window_start, window_end)
     treated, held = pairs[~pairs["holdout"]], pairs[pairs["holdout"]]
     result: dict[str, float | int | None] = {
         "treated_customers": len(treated),
@@ -252,6 +282,53 @@ def holdout_effect(orders: pd.DataFrame, contact_cost: float) -> dict[str, float
             treated["net"].sum() - scale * held["net"].sum() - contact_cost
         )
     return result
+
+
+CUSTOMER_STAGES = ("new", "active", "lapsed")
+
+
+def incremental_orders_by_stage(
+    orders: pd.DataFrame, window_start: int, window_end: int
+) -> dict[str, float]:
+    """Stage -> incremental orders against the holdout among the customers of that stage at
+    the window's start: 'new' (first order in the window), 'active' (ordered within 90 days
+    before it), 'lapsed' (earlier), for stages with both treated and holdout customers. The
+    stage comes from the order log, so treated and held-out customers are staged alike
+    (holdout customers are never contacted and so carry no strategy segment). `orders` as for
+    `holdout_effect`."""
+    pairs = _customer_book(orders, window_start, window_end)
+    stage = pd.Series("lapsed", index=pairs.index)
+    stage[pairs["last_before"] >= window_start - RETENTION_DAYS] = "active"
+    stage[pairs["first"] >= window_start] = "new"
+    result = {}
+    for name in CUSTOMER_STAGES:
+        mine = pairs[stage == name]
+        treated, held = mine[~mine["holdout"]], mine[mine["holdout"]]
+        if len(treated) and len(held):
+            scale = len(treated) / len(held)
+            result[name] = float(treated["orders"].sum() - scale * held["orders"].sum())
+    return result
+
+
+def _customer_book(orders: pd.DataFrame, window_start: int, window_end: int) -> pd.DataFrame:
+    """Per buyer-seller pair whose first order came before window_end: `holdout`, its orders
+    and seller_net in the window (0 if none), its first day and its last day before the
+    window (NaN if none)."""
+    known = orders[orders["day"] < window_end]
+    keys = ["buyer", "seller"]
+    book = known.groupby(keys, observed=True).agg(
+        holdout=("holdout", "first"), first=("day", "min")
+    )
+    before = known[known["day"] < window_start].groupby(keys, observed=True)["day"].max()
+    window = in_window(known, window_start, window_end)
+    done = window.groupby(keys, observed=True).agg(
+        orders=("day", "size"), net=("seller_net", "sum")
+    )
+    return (
+        book.join(done, how="left")
+        .fillna({"orders": 0, "net": 0.0})
+        .assign(last_before=before.reindex(book.index))
+    )
 
 
 # --- carts -----------------------------------------------------------------------------------
@@ -420,15 +497,31 @@ def marketing_cost(orders: pd.DataFrame, events: pd.DataFrame) -> float:
     return contact_cost(events) + float(orders["discount"].sum())
 
 
+def service_cost(orders: pd.DataFrame) -> float:
+    """What the service levers cost on the orders against the standard service
+    (`service_cost`, sim/mechanisms/service_cost.py): fees for better service, shipping fees
+    forgone, customs handling and return shipping beyond the standard's; 0.0 at the standard."""
+    return float(orders["service_cost"].sum())
+
+
+def lever_cost(orders: pd.DataFrame, events: pd.DataFrame) -> float:
+    """What the sellers spend to win buyers: marketing plus service beyond the standard, the
+    cost a policy's return is measured against."""
+    return marketing_cost(orders, events) + service_cost(orders)
+
+
 def seller_profit(orders: pd.DataFrame, events: pd.DataFrame) -> float:
     """Sum of `seller_net` over orders minus the cost of contacts (coupon discounts are
     already out of `seller_net`, as the price paid was lower)."""
     return float(orders["seller_net"].sum()) - contact_cost(events)
 
 
-def roi(profit: float, baseline_profit: float, marketing_cost: float) -> Ratio:
-    """Return on marketing: (profit - baseline_profit) / marketing_cost; None for zero cost."""
-    return _ratio(profit - baseline_profit, marketing_cost)
+def roi(profit: float, baseline_profit: float, spend: float) -> Ratio:
+    """Return on what a policy spends: (profit - baseline_profit) / spend, where spend is its
+    lever cost (marketing and service beyond the standard) against a baseline that spends
+    nothing on either; None for zero spend. `sim/analysis/paired.py` takes the spend beyond
+    the paired baseline run's instead."""
+    return _ratio(profit - baseline_profit, spend)
 
 
 # --- roles -----------------------------------------------------------------------------------
@@ -504,6 +597,7 @@ def summarize(
         raise ValueError(f"n_traders must be >= 0, got {n_traders}")
     o = in_window(orders, window_start, window_end)
     e = in_window(events, window_start, window_end)
+    marketed = orders[orders["group"] != NO_MARKETING]
     cost = marketing_cost(o, e)
     profit = seller_profit(o, e)
     return {
@@ -516,6 +610,10 @@ def summarize(
         "contact_conversion_by_channel": contact_conversion_by_channel(o, e),
         "contact_conversion_by_tool": contact_conversion_by_tool(o, e),
         "contact_conversion_by_segment": contact_conversion_by_segment(o, e),
+        "contacts_by_channel": contacts_by(e, "channel"),
+        "contacts_by_segment": contacts_by(e, "segment"),
+        "marketing_cost_by_channel": marketing_cost_by(o, e, "channel"),
+        "marketing_cost_by_segment": marketing_cost_by(o, e, "segment"),
         "redemptions": redemptions(o),
         "unsubscribes": unsubscribes(e),
         "segmentation_accuracy": segmentation_accuracy(e),
@@ -538,15 +636,20 @@ def summarize(
         "mean_match": mean_match(o),
         "gmv": gmv(o),
         "marketing_cost": cost,
+        "service_cost": service_cost(o),
+        "lever_cost": lever_cost(o, e),
         "seller_profit": profit,
-        "roi": None if baseline_profit is None else roi(profit, baseline_profit, cost),
+        "roi": None if baseline_profit is None else roi(profit, baseline_profit, lever_cost(o, e)),
         "flips_per_1k_trader_days": flips_per_1k_trader_days(
             e, n_traders, window_end - window_start
         ),
         "ties_broken_by_flips": ties_broken_by_flips(e),
         "dual_role_share": dual_role_share(events, n_traders, window_end),
         "reactivated_customers": reactivated_customers(orders, events, window_start, window_end),
-        **holdout_effect(o[o["group"] != NO_MARKETING], contact_cost(e)),
+        **holdout_effect(marketed, window_start, window_end, contact_cost(e)),
+        "incremental_orders_by_stage": incremental_orders_by_stage(
+            marketed, window_start, window_end
+        ),
     }
 
 
@@ -576,10 +679,13 @@ def group_summaries(
             "contacts": len(sent),
             "contact_conversion": contact_conversion(mine, sent),
             "marketing_cost": marketing_cost(mine, sent),
+            "lever_cost": lever_cost(mine, sent),
             "seller_profit": seller_profit(mine, sent),
             "seller_repeat_rate": seller_repeat_rate(mine),
             "share_of_wallet": share_of_wallet(mine),
             "mean_tie": mean_tie(mine),
-            **holdout_effect(mine, contact_cost(sent)),
+            **holdout_effect(
+                orders[orders["group"] == name], window_start, window_end, contact_cost(sent)
+            ),
         }
     return groups

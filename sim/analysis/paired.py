@@ -36,6 +36,7 @@ HEADLINE_METRICS = (
     "gmv",
     "marketing_cost",
     "seller_profit",
+    "extra_spend",
     "roi",
 )
 LOWER_IS_BETTER = frozenset(
@@ -46,14 +47,21 @@ LOWER_IS_BETTER = frozenset(
         "refusal_rate",
         "belief_error",
         "marketing_cost",
+        "service_cost",
+        "lever_cost",
+        "extra_spend",
     }
 )
 CONFIDENCE = 0.95
+# metrics of the comparison that no single run has: they take the paired baseline run
+DERIVED = frozenset({"extra_spend"})
 # summary.json's metrics (metrics.summarize's and the run's own), which --metrics may name
 # before any run exists; nested ones go by dotted name under these (groups.rfm.repeat_rate).
 METRICS = frozenset(
     {
         *HEADLINE_METRICS,
+        "service_cost",
+        "lever_cost",
         "sessions",
         "contacts",
         "buyers_with_orders",
@@ -79,6 +87,7 @@ METRICS = frozenset(
         "incremental_profit",
         "wall_seconds",
     }
+    - DERIVED
 )
 NESTED = frozenset(
     {
@@ -88,6 +97,11 @@ NESTED = frozenset(
         "contact_conversion_by_channel",
         "contact_conversion_by_tool",
         "contact_conversion_by_segment",
+        "contacts_by_channel",
+        "contacts_by_segment",
+        "marketing_cost_by_channel",
+        "marketing_cost_by_segment",
+        "incremental_orders_by_stage",
     }
 )
 # columns of a sweep table that describe a run rather than measure it
@@ -106,9 +120,16 @@ class Design:
 
     def label(self, row: pd.Series | dict) -> str:
         """`strategy=rfm`, or `strategy=rfm | service=free_shipping` in a context."""
-        policy = ", ".join(f"{k}={row[k]}" for k in self.policy_keys)
-        context = ", ".join(f"{k}={row[k]}" for k in self.context_keys)
+        policy, context = self.policy_name(row), self.context_name(row)
         return f"{policy} | {context}" if context else policy
+
+    def policy_name(self, row: pd.Series | dict) -> str:
+        """`strategy=rfm`: the policy alone, as a figure of one context names it."""
+        return ", ".join(f"{k}={row[k]}" for k in self.policy_keys)
+
+    def context_name(self, row: pd.Series | dict) -> str:
+        """`service=free_shipping`, or "" without a context."""
+        return ", ".join(f"{k}={row[k]}" for k in self.context_keys)
 
     def baseline_label(self, context: str = "") -> str:
         """`strategy=baseline`, or `strategy=baseline | service=free_shipping` in a context."""
@@ -164,14 +185,14 @@ def table_metrics(table: pd.DataFrame) -> set[str]:
     (e.g. retention in short runs) and `roi`; not its overrides, seed or status."""
     overrides = set(override_columns(table)) if "seed" in table else set()
     empty = {c for c in table.columns if table[c].isna().all()}
-    numeric = set(table.select_dtypes("number").columns) | empty | {"roi"}
+    numeric = set(table.select_dtypes("number").columns) | empty | {"roi"} | DERIVED
     return numeric - overrides - NOT_METRICS
 
 
 def check_metrics(metrics: list[str], known: set[str] | None = None) -> list[str]:
     """The metrics, each one of `known` (a sweep table's) or, before any run, of `METRICS` or
     a dotted name under a nested one (groups.rfm.repeat_rate)."""
-    names = METRICS if known is None else known
+    names = METRICS | DERIVED if known is None else known
     for metric in metrics:
         nested = known is None and "." in metric and metric.partition(".")[0] in NESTED
         if metric not in names and not nested:
@@ -183,11 +204,11 @@ def check_metrics(metrics: list[str], known: set[str] | None = None) -> list[str
     return metrics
 
 
-def check_rank_by(rank_by: str | None, metrics: list[str]) -> str:
-    """The ranking's metric, one of those compared; by default repeat_rate if compared, else
-    the first."""
+def check_rank_by(rank_by: str | None, metrics: list[str], default: str = "seller_profit") -> str:
+    """The ranking's metric, one of those compared; by default `default` (the objective's
+    metric) if compared, else the first."""
     if rank_by is None:
-        return "repeat_rate" if "repeat_rate" in metrics else metrics[0]
+        return default if default in metrics else metrics[0]
     if rank_by not in metrics:
         hint = f" (or add {rank_by} to --metrics)" if rank_by in METRICS else ""
         raise ConfigError(
@@ -210,20 +231,27 @@ def pair_runs(table: pd.DataFrame, design: Design) -> pd.DataFrame:
     pairs = runs.merge(base, on=keys, how="inner")
     named = {k: pairs[f"x.{k}"] for k in design.policy_keys} | {k: pairs[k] for k in keys}
     pairs["policy"] = pd.DataFrame(named).apply(design.label, axis=1)
-    pairs["context"] = pd.DataFrame(named).apply(
-        lambda row: ", ".join(f"{k}={row[k]}" for k in design.context_keys), axis=1
-    )
-    pairs["x.roi"] = roi(
-        pairs["x.seller_profit"], pairs["b.seller_profit"], pairs["x.marketing_cost"]
-    )
+    pairs["context"] = pd.DataFrame(named).apply(design.context_name, axis=1)
+    pairs["x.extra_spend"] = extra_spend(pairs)
+    pairs["b.extra_spend"] = 0.0
+    pairs["x.roi"] = roi(pairs["x.seller_profit"], pairs["b.seller_profit"], pairs["x.extra_spend"])
     pairs["b.roi"] = 0.0
     return pairs
 
 
-def roi(profit: pd.Series, baseline_profit: pd.Series, cost: pd.Series) -> pd.Series:
+def extra_spend(pairs: pd.DataFrame) -> pd.Series:
+    """What each policy run spends to win buyers beyond its paired baseline run: the
+    difference of their lever costs (marketing plus service beyond the standard service,
+    docs/model.md section 7.13); runs recorded before lever costs existed count marketing only."""
+    if "x.lever_cost" in pairs:
+        return pairs["x.lever_cost"] - pairs["b.lever_cost"]
+    return pairs["x.marketing_cost"] - pairs["b.marketing_cost"]
+
+
+def roi(profit: pd.Series, baseline_profit: pd.Series, spend: pd.Series) -> pd.Series:
     """The roi per seed (docs/model.md section 7.13): (profit - the paired baseline's profit) /
-    marketing cost; NaN where the policy spent nothing on marketing."""
-    return (profit - baseline_profit) / cost.where(cost > 0)
+    the extra spend; NaN where the policy spends no more than the baseline."""
+    return (profit - baseline_profit) / spend.where(spend > 0)
 
 
 def mean_ci(values: np.ndarray) -> tuple[float, float, float]:
@@ -263,6 +291,7 @@ def compare(table: pd.DataFrame, design: Design, metrics: list[str]) -> pd.DataF
     """A row a (policy, metric): seeds paired, means of policy and baseline, the paired
     difference with its 95% CI, relative uplift, p-value and Holm-adjusted p-value. Seeds
     where either run has no value of the metric are not paired."""
+    metrics = list(dict.fromkeys(metrics))  # each once, however often it was asked for
     pairs = pair_runs(table, design)
     if pairs.empty:
         raise ConfigError("no policy shares a seed with the baseline: nothing to compare")
@@ -272,7 +301,8 @@ def compare(table: pd.DataFrame, design: Design, metrics: list[str]) -> pd.DataF
             x = group[f"x.{metric}"].to_numpy(float)
             b = group[f"b.{metric}"].to_numpy(float)
             both = ~(np.isnan(x) | np.isnan(b))
-            diff, low, high = mean_ci(x[both] - b[both])
+            differences = x[both] - b[both]
+            diff, low, high = mean_ci(differences)
             mean, mean_low, mean_high = mean_ci(x)
             base_mean = float(b[both].mean()) if both.any() else np.nan
             rows.append(
@@ -288,10 +318,11 @@ def compare(table: pd.DataFrame, design: Design, metrics: list[str]) -> pd.DataF
                     "mean_ci_high": mean_high,
                     "baseline_mean": base_mean,
                     "difference": diff,
+                    "sd": float(differences.std(ddof=1)) if len(differences) > 1 else np.nan,
                     "ci_low": low,
                     "ci_high": high,
                     "uplift": diff / base_mean if base_mean else np.nan,
-                    "p_value": paired_p_value(x[both] - b[both]),
+                    "p_value": paired_p_value(differences),
                 }
             )
     result = pd.DataFrame(rows)

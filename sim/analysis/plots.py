@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -18,8 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 from PIL import Image
 
 DPI = 100
@@ -27,22 +27,26 @@ MIN_AT_RISK = 20  # fewer buyers than this make a retention share too noisy to d
 MAX_PANELS = 6
 
 
-def metric_means(means: pd.DataFrame, path: Path) -> Path:
-    """Grid of small panels, one a metric: each policy's mean as a point with its 95% CI as an
-    error bar, so policies can be compared on every metric at a glance."""
-    if means.empty:
+def paired_differences(rows: pd.DataFrame, path: Path, fmt: Callable[..., str]) -> Path:
+    """Grid of small panels, one a metric: each policy's paired difference from the baseline
+    as a point with its 95% CI as a bar and zero marked, which is what the paired test tests
+    (two policies' own intervals may overlap where the paired difference is clear). Filled
+    points are significant (Holm p < 0.05); ticks read in the metric's unit via `fmt`."""
+    rows = rows[rows["difference"].notna()]
+    if rows.empty:
         return _no_data(path)
-    metrics = list(dict.fromkeys(means["metric"]))
-    policies = list(dict.fromkeys(means["policy"]))
+    metrics = list(dict.fromkeys(rows["metric"]))
+    policies = list(dict.fromkeys(rows["policy"]))
     colours = _colours(policies)
     ncols = min(4, len(metrics))
     nrows = math.ceil(len(metrics) / ncols)
     label_width = min(4.0, 0.5 + 0.065 * max(len(p) for p in policies))
-    height = max(1.4, 0.22 * len(policies) + 0.7)
-    fig = _figure(min(2.0 * ncols + label_width, 12.0), min(height * nrows, 12.0))
+    height = max(1.5, 0.25 * len(policies) + 0.8)
+    fig = _figure(min(2.3 * ncols + label_width, 13.0), min(height * nrows, 14.0))
     axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel()
     for ax, metric in zip(axes, metrics, strict=False):
-        _mean_panel(ax, means[means["metric"] == metric], policies, colours)
+        _difference_panel(ax, rows[rows["metric"] == metric], policies, colours)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _, m=metric: fmt(m, v, True)))
         ax.set_title(metric, fontsize="medium")
     for ax in axes[len(metrics) :]:
         ax.set_visible(False)
@@ -53,48 +57,54 @@ def metric_means(means: pd.DataFrame, path: Path) -> Path:
     return _save(fig, path)
 
 
-def _mean_panel(
+def _difference_panel(
     ax: Axes, rows: pd.DataFrame, policies: list[str], colours: dict[str, tuple]
 ) -> None:
-    """One metric: a point per policy, its CI as a horizontal bar where there is one."""
-    if rows["mean"].isna().all():
-        ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
-        ax.set_xticks([])
+    """One metric: a point per policy at its paired difference, its CI as a bar, zero dashed."""
+    ax.axvline(0.0, color="0.4", linewidth=0.8, linestyle="--")
     for row in rows.itertuples(index=False):
-        if np.isnan(row.mean):
-            continue
         y = policies.index(row.policy)
-        ax.plot(row.mean, y, "o", color=colours[row.policy], markersize=5)
+        colour = colours[row.policy]
+        significant = bool(row.p_holm < 0.05)
         if not (np.isnan(row.ci_low) or np.isnan(row.ci_high)):
-            ax.hlines(y, row.ci_low, row.ci_high, color=colours[row.policy], linewidth=2)
+            ax.hlines(y, row.ci_low, row.ci_high, color=colour, linewidth=2)
+        face = colour if significant else "white"
+        ax.plot(row.difference, y, "o", color=colour, markerfacecolor=face, markersize=6)
     ax.xaxis.set_major_locator(MaxNLocator(3))
-    ax.tick_params(axis="x", labelsize="small")
+    ax.tick_params(axis="x", labelsize="x-small")
     ax.grid(axis="x", alpha=0.3)
 
 
 def daily_series(
-    runs: dict[str, list[pd.DataFrame]], columns: list[str], path: Path, window: int = 7
+    runs: dict[str, dict[str, list[pd.DataFrame]]], columns: list[str], path: Path, window: int = 7
 ) -> Path:
-    """One panel a column: for each policy, the mean across seeds of the `window`-day rolling
-    mean, with a band from the 5th to the 95th percentile across seeds to show seed noise."""
-    colours = _colours(list(runs))
-    drawn = {p: [f for f in frames if not f.empty] for p, frames in runs.items()}
-    drawn = {p: frames for p, frames in drawn.items() if frames}
+    """A row of panels a context (its heading above), one panel a column: for each policy,
+    the mean across seeds of the `window`-day rolling mean, with a band from the 5th to the
+    95th percentile across seeds to show seed noise. `runs` maps context -> policy -> each
+    seed's time series ("" for a sweep without contexts)."""
+    drawn = {
+        context: {p: [f for f in frames if not f.empty] for p, frames in policies.items()}
+        for context, policies in list(runs.items())[:MAX_PANELS]
+    }
+    drawn = {c: {p: f for p, f in ps.items() if f} for c, ps in drawn.items()}
+    drawn = {c: ps for c, ps in drawn.items() if ps}
     if not drawn or not columns:
         return _no_data(path)
-    ncols = min(2, len(columns))
-    nrows = math.ceil(len(columns) / ncols)
-    fig = _figure(4.0 * ncols, 2.8 * nrows + 0.6)
-    axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True).ravel()
-    for ax, column in zip(axes, columns, strict=False):
-        for policy, frames in drawn.items():
-            _band(ax, _rolling(frames, column, window), colours[policy], policy)
-        ax.set_title(f"{column} ({window}-day mean)", fontsize="medium")
-        ax.set_xlabel("day")
-        ax.grid(alpha=0.3)
-    for ax in axes[len(columns) :]:
-        ax.set_visible(False)
-    _policy_legend(fig, list(drawn), colours)
+    colours = _colours(list(dict.fromkeys(p for ps in drawn.values() for p in ps)))
+    ncols = len(columns)
+    fig = _figure(4.0 * ncols, 2.6 * len(drawn) + 0.8)
+    rows = np.atleast_1d(fig.subfigures(len(drawn), 1, squeeze=False).ravel())
+    for row, (context, policies) in zip(rows, drawn.items(), strict=False):
+        axes = row.subplots(1, ncols, squeeze=False, sharex=True).ravel()
+        for ax, column in zip(axes, columns, strict=True):
+            for policy, frames in policies.items():
+                _band(ax, _rolling(frames, column, window), colours[policy], policy)
+            ax.set_title(f"{column} ({window}-day mean)", fontsize="medium")
+            ax.set_xlabel("day")
+            ax.grid(alpha=0.3)
+        if context:
+            row.suptitle(context, fontsize="medium", fontweight="bold")
+    _policy_legend(fig, list(colours), colours)
     return _save(fig, path)
 
 
@@ -212,7 +222,8 @@ def retention_curves(
     colours = _colours(list(orders))
     shares = {p: repeat_shares(logs, horizon, cohort_days) for p, logs in orders.items() if logs}
     shares = dict(list(shares.items())[:MAX_PANELS])
-    cohorts = sorted({c for s in shares.values() for c in s.columns}, key=_cohort_start)
+    drawn = {c for s in shares.values() for c in s.columns if s[c].notna().any()}
+    cohorts = sorted(drawn, key=_cohort_start)
     if not cohorts:
         return _no_data(path)
     shades = colormaps["viridis"](np.linspace(0, 0.85, len(cohorts)))
@@ -222,7 +233,7 @@ def retention_curves(
     fig = _figure(2.8 * ncols + 1.6, 2.4 * nrows + 0.3)
     axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True, sharey=True).ravel()
     for ax, (policy, table) in zip(axes, shares.items(), strict=False):
-        for cohort in table.columns:
+        for cohort in [c for c in table.columns if c in cohort_colour]:
             ax.plot(table.index, table[cohort], color=cohort_colour[cohort], linewidth=1.2)
         if table.notna().sum().sum() == 0:
             ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
@@ -244,33 +255,71 @@ def _cohort_start(label: str) -> int:
     return int(label.split()[1].split("-")[0])
 
 
-ROLE_COLUMNS = ["buyers", "sellers", "flips_to_seller", "flips_to_buyer"]
+ROLE_COLUMNS = ["sellers", "flips_to_seller", "flips_to_buyer"]
+WEEK = 7
+MIN_SPAN = 0.1  # a level axis spans at least this share of its level, so noise looks flat
 
 
-def roles_over_time(runs: dict[str, list[pd.DataFrame]], path: Path) -> Path:
-    """Buyers and sellers over time, mean across seeds, one panel a policy (the first six),
-    with role flips marked below, to show how policies shift the market's two sides."""
-    colours = _colours(list(runs))
-    means = {p: _seed_mean(frames, ROLE_COLUMNS) for p, frames in runs.items()}
-    means = {p: m for p, m in means.items() if not m.empty}
-    means = dict(list(means.items())[:MAX_PANELS])
+def roles_over_time(runs: dict[str, dict[str, list[pd.DataFrame]]], path: Path) -> Path:
+    """A panel a context (the first six, its heading above): sellers over time (mean across
+    seeds), every policy on one axis that spans at least a tenth of the level, so a flat line
+    looks flat and a shock's jump shows; below, role flips per week (both ways, mean across
+    seeds) as bars side by side, so policies compare. `runs` maps context -> policy -> each
+    seed's time series."""
+    means = {
+        context: {p: _seed_mean(frames, ROLE_COLUMNS) for p, frames in policies.items()}
+        for context, policies in list(runs.items())[:MAX_PANELS]
+    }
+    means = {c: {p: m for p, m in ps.items() if not m.empty} for c, ps in means.items()}
+    means = {c: ps for c, ps in means.items() if ps}
     if not means:
         return _no_data(path)
-    ncols = min(3, len(means))
+    colours = _colours(list(dict.fromkeys(p for ps in means.values() for p in ps)))
+    ncols = min(2, len(means))
     nrows = math.ceil(len(means) / ncols)
-    fig = _figure(2.9 * ncols, 2.9 * nrows + 0.5)
+    fig = _figure(6.0 * ncols, 4.2 * nrows + 0.6)
     panels = np.atleast_1d(fig.subfigures(nrows, ncols, squeeze=False).ravel())
-    for panel, (policy, mean) in zip(panels, means.items(), strict=False):
-        _roles_panel(panel, mean, colours[policy])
-        panel.suptitle(policy, fontsize="small", color=colours[policy])
-    handles = [
-        Line2D([], [], color="0.3", label="buyers (left axis)"),
-        Line2D([], [], color="0.3", linestyle="--", label="sellers (right axis)"),
-        Patch(color="0.25", label="flips to seller / day"),
-        Patch(color="0.7", label="flips to buyer / day"),
-    ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=4, fontsize="x-small")
+    for panel, (context, policies) in zip(panels, means.items(), strict=False):
+        _roles_panel(panel, policies, colours)
+        if context:
+            panel.suptitle(context, fontsize="medium", fontweight="bold")
+    _policy_legend(fig, list(colours), colours)
     return _save(fig, path)
+
+
+def _roles_panel(panel: Figure, policies: dict[str, pd.DataFrame], colours: dict) -> None:
+    top, bottom = panel.subplots(2, 1, sharex=True, height_ratios=[3, 2])
+    for policy, mean in policies.items():
+        top.plot(mean.index, mean["sellers"], color=colours[policy], linewidth=1.3)
+    _pad_level_axis(top, pd.concat([m["sellers"] for m in policies.values()]))
+    top.set_ylabel("sellers", fontsize="small")
+    top.grid(alpha=0.3)
+    width = WEEK * 0.8 / len(policies)
+    for i, (policy, mean) in enumerate(policies.items()):
+        weekly = _weekly_flips(mean)
+        offset = (i - (len(policies) - 1) / 2) * width
+        bottom.bar(weekly.index + offset, weekly.to_numpy(), width, color=colours[policy])
+    bottom.set_ylabel("flips per week", fontsize="small")
+    bottom.set_xlabel("day", fontsize="small")
+    bottom.yaxis.set_major_locator(MaxNLocator(4, integer=True))
+    bottom.grid(axis="y", alpha=0.3)
+    for ax in (top, bottom):
+        ax.tick_params(labelsize="small")
+
+
+def _weekly_flips(mean: pd.DataFrame) -> pd.Series:
+    """Flips both ways summed by week, indexed by the week's middle day."""
+    flips = mean[["flips_to_seller", "flips_to_buyer"]].fillna(0.0).sum(axis=1)
+    weeks = (flips.index.to_numpy() // WEEK) * WEEK + WEEK / 2
+    return flips.groupby(weeks).sum()
+
+
+def _pad_level_axis(ax: Axes, values: pd.Series) -> None:
+    """Limits around the values spanning at least MIN_SPAN of their level."""
+    low, high = float(values.min()), float(values.max())
+    span = max(high - low, MIN_SPAN * max(abs(high), 1.0))
+    middle = (low + high) / 2
+    ax.set_ylim(middle - 0.6 * span, middle + 0.6 * span)
 
 
 def _seed_mean(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
@@ -279,29 +328,6 @@ def _seed_mean(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame()
     return pd.concat(frames).groupby("day").mean()
-
-
-def _roles_panel(panel: Figure, mean: pd.DataFrame, colour: tuple) -> None:
-    """Buyers (left) and sellers (right axis) above, stacked daily flips below."""
-    top, bottom = panel.subplots(2, 1, sharex=True, height_ratios=[3, 1])
-    days = mean.index.to_numpy()
-    top.plot(days, mean["buyers"], color=colour, linewidth=1.2)
-    top.set_ylabel("buyers", fontsize="x-small")
-    right = top.twinx()
-    right.plot(days, mean["sellers"], color=colour, linestyle="--", linewidth=1.2)
-    right.set_ylabel("sellers", fontsize="x-small")
-    for ax in (top, right, bottom):
-        ax.tick_params(labelsize="x-small")
-    flips = mean[["flips_to_seller", "flips_to_buyer"]].fillna(0.0)
-    flips = flips.reindex(range(int(days[0]), int(days[-1]) + 1), fill_value=0.0)
-    edges = np.arange(days[0], days[-1] + 2) - 0.5  # a one-day step a day: far faster than bars
-    to_seller = flips["flips_to_seller"].to_numpy()
-    total = to_seller + flips["flips_to_buyer"].to_numpy()
-    bottom.stairs(total, edges, baseline=to_seller, fill=True, color="0.7")
-    bottom.stairs(to_seller, edges, fill=True, color="0.25")
-    bottom.set_ylabel("flips", fontsize="x-small")
-    bottom.set_xlabel("day", fontsize="x-small")
-    bottom.yaxis.set_major_locator(MaxNLocator(2))
 
 
 def _colours(policies: list[str]) -> dict[str, tuple]:
@@ -363,4 +389,45 @@ def fact_distributions(simulated: dict, real: dict, path: Path) -> Path:
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         ax.grid(axis="y", alpha=0.3)
     axes[0].legend(fontsize="small")
+    return _save(fig, path)
+
+
+def response_curve(curves: list, path: Path, fmt: Callable[..., str]) -> Path:
+    """A panel a context (the first six): the metric's paired difference from the baseline
+    level against the knob's level, with its 95% CI band and the best level marked; below it,
+    what each level spends beyond the baseline level. `curves` are `sim.analysis.curve.Curve`s."""
+    curves = curves[:MAX_PANELS]
+    if not curves:
+        return _no_data(path)
+    ncols = min(2, len(curves))
+    nrows = math.ceil(len(curves) / ncols)
+    fig = _figure(5.5 * ncols, 4.4 * nrows)
+    panels = np.atleast_1d(fig.subfigures(nrows, ncols, squeeze=False).ravel())
+    colour = colormaps["tab10"](0)
+    for panel, curve in zip(panels, curves, strict=False):
+        top, bottom = panel.subplots(2, 1, sharex=True, height_ratios=[3, 2])
+        levels = curve.levels
+        top.fill_between(
+            levels["level"],
+            levels["ci_low"],
+            levels["ci_high"],
+            alpha=0.2,
+            color=colour,
+            linewidth=0,
+        )
+        top.plot(levels["level"], levels["mean"], "o-", color=colour)
+        top.axvspan(curve.best_low, curve.best_high, color="0.85", zorder=0)
+        top.axvline(curve.best, color="0.3", linestyle="--", linewidth=1)
+        top.axhline(0.0, color="0.5", linewidth=0.8)
+        top.yaxis.set_major_formatter(FuncFormatter(lambda v, _, m=curve.metric: fmt(m, v, True)))
+        top.set_ylabel(f"{curve.metric} vs baseline", fontsize="small")
+        top.grid(alpha=0.3)
+        bottom.plot(levels["level"], levels["spend"], "s-", color="0.35")
+        bottom.set_ylabel("extra spend", fontsize="small")
+        bottom.set_xlabel(curve.key, fontsize="small")
+        bottom.grid(alpha=0.3)
+        for ax in (top, bottom):
+            ax.tick_params(labelsize="small")
+        if curve.context:
+            panel.suptitle(curve.context, fontsize="medium", fontweight="bold")
     return _save(fig, path)

@@ -29,7 +29,7 @@ import pandas as pd
 import yaml
 from tqdm import tqdm
 
-from sim.analysis import paired, report, sweep_table
+from sim.analysis import paired, report, sweep_table, verdict
 from sim.config import NO_EFFECT, ConfigError
 from sim.recording import run_folder
 
@@ -52,7 +52,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         nargs="+",
         default=["strategy=baseline"],
         metavar="KEY=VALUE",
-        help="the runs to compare against (default: strategy=baseline)",
+        help="the runs to compare against (default: strategy=baseline); name two keys to "
+        "compare levels of both, e.g. --baseline strategy=baseline service=default",
     )
     parser.add_argument(
         "--metrics",
@@ -60,8 +61,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="comma-separated metrics (default: the headline stickiness, conversion and money)",
     )
     parser.add_argument(
+        "--objective",
+        choices=sorted(verdict.OBJECTIVES),
+        default="profit",
+        help="what the verdict picks a policy for: profit (seller_profit), stickiness "
+        "(repeat_rate) or conversion (visit_conversion); default profit",
+    )
+    parser.add_argument(
         "--rank-by",
-        help="metric of the ranking, one of --metrics (default: repeat_rate, or the first)",
+        help="metric of the ranking, one of --metrics (default: the objective's metric)",
     )
     parser.add_argument("--report-dir", type=Path, help="where the report goes (default: sweep)")
     parser.add_argument("--out", type=Path, help="with --run: the sweep's folder")
@@ -280,12 +288,14 @@ def make_report(
     check_finished(table, baseline)
     design = paired.design_of(table, baseline)
     paired.check_metrics(metrics, paired.table_metrics(table))
-    rank_by = paired.check_rank_by(args.rank_by, metrics)
+    rank_by = paired.check_rank_by(args.rank_by, metrics, verdict.OBJECTIVES[args.objective])
     report_dir = args.report_dir or sweep_dir
     title = f"Comparison: {' '.join(args.run) if args.run else sweep_dir.name}"
-    blocks = report.build(table, design, metrics, rank_by, title, report_dir / "figures")
-    markdown, html = report.write(blocks, report_dir)
-    for block in blocks:
+    built = report.build(
+        table, design, metrics, args.objective, rank_by, title, report_dir / "figures"
+    )
+    markdown, html = report.write(built, report_dir)
+    for block in built.blocks:
         if block.kind == "note":
             print(f"Note: {block.content}", file=sys.stderr)
     print(f"Report: {markdown} and {html}")
@@ -296,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         metrics = paired.parse_metrics(args.metrics)
-        paired.check_rank_by(args.rank_by, metrics)
+        paired.check_rank_by(args.rank_by, metrics, verdict.OBJECTIVES[args.objective])
         paired.parse_baseline(args.baseline)
         sweep_dir, table = run_comparison(args, metrics)
         make_report(table, args, metrics, sweep_dir)

@@ -947,6 +947,43 @@ class PlatformConfig:
         "and recovers the duty and VAT in its price).",
         unit="USD",
     )
+    express_premium: float = bounded(
+        0.6,
+        lo=0.0,
+        hi=100.0,
+        doc="What faster delivery than the standard (service.logistics_speed below 1) costs "
+        "the seller per parcel, as a share of the route's shipping cost per unit of "
+        "1/logistics_speed - 1: 0.6 makes delivery in half the time cost 1.6 times the "
+        "shipping (express international services cost about 1.5-3 times standard post for "
+        "a third to half the time). Slower than standard saves nothing.",
+        unit="share of shipping cost",
+    )
+    listing_cost: float = bounded(
+        0.04,
+        lo=0.0,
+        hi=10.0,
+        doc="What listings better than the standard cost the seller per order, as a share of "
+        "the goods price per unit of picture quality above service.picture_quality's "
+        "standard 0.5 and of video share above its standard 0.2 (photography and video "
+        "production spread over the orders they sell).",
+        unit="share of price",
+    )
+    reply_cost: float = bounded(
+        0.25,
+        lo=0.0,
+        hi=1e4,
+        doc="What replying faster than the standard 12 hours costs the seller per order, per "
+        "halving of (reply_hours + 1): staff or software time on inquiries.",
+        unit="USD",
+    )
+    local_payment_cost: float = probability(
+        0.02,
+        doc="What accepting buyers' local payment methods beyond the standard share of "
+        "sellers (0.3) costs, per order, as a share of the goods price per unit of "
+        "service.local_payment above it (local methods' own fees, 1-3%, and their "
+        "integration).",
+        unit="share of price",
+    )
     review_probability: float = probability(
         0.35,
         doc="Base chance a delivered order is reviewed (likelier when the buyer is very "

@@ -18,6 +18,7 @@ ROLE_COLOURS = {"buyer": "#1f77b4", "seller": "#ff7f0e"}
 SAMPLE = 400  # traders drawn on the map: enough to see the mix, few enough to see each one
 FLOW_DAYS = 30  # the map's arrows: cross-border orders of the last 30 days
 ROLLING_DAYS = 7
+WEEK = 7
 LABELS = {name: label for name, label, _ in KPIS}
 
 
@@ -58,8 +59,9 @@ def _rate_lines(ax: Axes, history: pd.DataFrame, names: list[str]) -> None:
     for name in names:
         ax.plot(history["day"], history[name], label=LABELS[name], linewidth=1.5)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_ylim(0, 1)
-    ax.set_yticks([0, 0.25, 0.5, 0.75, 1])
+    highest = np.nanmax(history[names].to_numpy(float), initial=0.0)
+    ax.set_ylim(0, min(1.0, np.ceil(10 * highest + 0.5) / 10))  # no empty band above the lines
+    ax.yaxis.set_major_locator(MaxNLocator(5))
     ax.legend(fontsize="x-small", loc="upper left", ncols=2)
 
 
@@ -86,30 +88,79 @@ def stickiness(model: LiveMarket) -> Figure:
 
 
 def roles(model: LiveMarket) -> Figure:
-    """Buyers and sellers each day, with the days traders flipped marked by triangles."""
-    fig, ax = _figure()
+    """Sellers and buyers each on an axis of its own that spans at least a tenth of its level,
+    so a shock's 120 -> 133 sellers shows as the jump it is; role flips per week as bars."""
+    fig = Figure(figsize=(6.0, 3.4), dpi=80)
+    fig.subplots_adjust(left=0.1, right=0.88, top=0.9, bottom=0.13, hspace=0.15)
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 2])
     h = model.history()
-    for role, column in (("buyer", "buyers"), ("seller", "sellers")):
-        ax.plot(h["day"], h[column], color=ROLE_COLOURS[role], label=column)
-    for column, role, marker in (
-        ("flips_to_seller", "seller", "^"),
-        ("flips_to_buyer", "buyer", "v"),
-    ):
-        days = h[h[column] > 0]
-        ax.scatter(
-            days["day"],
-            days[f"{role}s"],
-            s=12 + 6 * days[column],
-            marker=marker,
-            color=ROLE_COLOURS[role],
-            edgecolor="black",
-            linewidth=0.5,
-            label=column.replace("_", " "),
-            zorder=3,
-        )
-    ax.legend(fontsize="x-small", loc="center right")
-    ax.set_ylim(0, model.config.population.n_traders)
-    _over_time(ax, model, "Buyers and sellers (triangles: role flips)")
+    top.plot(h["day"], h["sellers"], color=ROLE_COLOURS["seller"], label="sellers")
+    top.set_ylabel("sellers", color=ROLE_COLOURS["seller"], fontsize="small")
+    _level_axis(top, h["sellers"])
+    other = top.twinx()
+    other.plot(h["day"], h["buyers"], color=ROLE_COLOURS["buyer"], label="buyers")
+    other.set_ylabel("buyers", color=ROLE_COLOURS["buyer"], fontsize="small")
+    _level_axis(other, h["buyers"])
+    weeks = h["day"] // WEEK
+    weekly = h.groupby(weeks)[["flips_to_seller", "flips_to_buyer"]].sum()
+    middle = weekly.index * WEEK + WEEK / 2
+    bottom.bar(
+        middle,
+        weekly["flips_to_seller"],
+        WEEK * 0.8,
+        color=ROLE_COLOURS["seller"],
+        label="became sellers",
+    )
+    bottom.bar(
+        middle,
+        weekly["flips_to_buyer"],
+        WEEK * 0.8,
+        bottom=weekly["flips_to_seller"],
+        color=ROLE_COLOURS["buyer"],
+        label="became buyers",
+    )
+    bottom.set_ylim(0, max(1.0, 1.15 * float(weekly.sum(axis=1).max() if len(weekly) else 0.0)))
+    bottom.set_ylabel("flips a week", fontsize="small")
+    bottom.yaxis.set_major_locator(MaxNLocator(3, integer=True))
+    bottom.legend(fontsize="x-small", loc="upper left", ncols=2)
+    top.set_title("Sellers and buyers; role flips each week", fontsize="medium")
+    _shock_line(top, model)
+    for ax in (top, bottom):
+        ax.set_xlim(0, max(model.day, 10))
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize="small")
+    bottom.xaxis.set_major_locator(MaxNLocator(6, integer=True))
+    bottom.set_xlabel("day")
+    return fig
+
+
+def _level_axis(ax: Axes, values: pd.Series) -> None:
+    """Limits that span at least a tenth of the level: noise looks flat, a jump shows."""
+    if values.empty:
+        return
+    low, high = float(values.min()), float(values.max())
+    span = max(high - low, 0.1 * max(abs(high), 10.0))
+    middle = (low + high) / 2
+    ax.set_ylim(max(0.0, middle - 0.6 * span), middle + 0.6 * span)
+    ax.yaxis.set_major_locator(MaxNLocator(4, integer=True))
+
+
+def trust(model: LiveMarket) -> Figure:
+    """What buyers believed when they bought: each week's mean belief error about the seller's
+    quality and mean tie to the seller at purchase, both on a 0-1 scale."""
+    fig, ax = _figure()
+    orders = model.orders()
+    if len(orders):
+        weekly = orders.groupby(orders["day"] // WEEK)[["belief_error", "tie"]].mean()
+        middle = weekly.index * WEEK + WEEK / 2
+        ax.plot(middle, weekly["belief_error"], color="#d62728", label="belief error")
+        ax.plot(middle, weekly["tie"], color="#9467bd", label="tie to the seller")
+        highest = float(weekly.to_numpy().max())
+        ax.set_ylim(0, min(1.0, np.ceil(10 * highest + 0.5) / 10))
+        ax.legend(fontsize="x-small", loc="upper right")
+    else:
+        ax.set_ylim(0, 1)
+    _over_time(ax, model, "Trust and ties at purchase (weekly means)")
     return fig
 
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.config.vocabulary import ABANDONMENT_REASONS, DDP, WAREHOUSE
+from sim.config.vocabulary import ABANDONMENT_REASONS, DDP, DOMESTIC, WAREHOUSE
+from sim.mechanisms import service_cost
 from sim.mechanisms.shopping import Carts, funnel_relief
 from sim.state.ledger import to_cents
 from sim.state.market import MarketState
@@ -78,6 +79,8 @@ class Checkout:
         handling = np.select(
             [carts.terms == DDP, carts.terms == WAREHOUSE], [p.ddp_fee, service.warehouse_fee], 0.0
         )
+        shipping = s.conditions.shipping_cost[carts.route, home]
+        fees = service_cost.upgrade_fees(service, p, carts.price, shipping)
         bill = {
             "price": to_cents(carts.price),
             "discount": to_cents(carts.discount),
@@ -95,8 +98,12 @@ class Checkout:
             "collection": to_cents(cost.collection),
             "door_surprise": to_cents((1.0 - carts.foresight) * cost.at_door),
             "commission": to_cents(p.commission * carts.price),
-            "shipping_cost": to_cents(s.conditions.shipping_cost[carts.route, home]),
+            "shipping_cost": to_cents(shipping),
             "handling": to_cents(handling),
+            "service_fee": to_cents(fees),
+            "service_cost": to_cents(
+                service_cost.checkout_cost(service, p, fees, shipping, carts.terms == DOMESTIC)
+            ),
             "cogs": to_cents(cogs),
         }
         bill["amount"] = bill["price"] + bill["fee"] + bill["taxes_now"] + bill["conversion"]
@@ -140,8 +147,16 @@ class Checkout:
         s.ledger.pay_out(buyer, "payments", b["conversion"])
         s.ledger.pay_out(seller, "platform", b["commission"])
         s.ledger.pay_out(seller, "shipping", b["shipping_cost"] + b["handling"])
+        s.ledger.pay_out(seller, "services", b["service_fee"])
         s.ledger.pay_out(seller, "suppliers", b["cogs"])
-        earned = b["price"] + b["fee"] - b["commission"] - b["shipping_cost"] - b["handling"]
+        earned = (
+            b["price"]
+            + b["fee"]
+            - b["commission"]
+            - b["shipping_cost"]
+            - b["handling"]
+            - b["service_fee"]
+        )
         np.add.at(t.period_profit, seller, earned - b["cogs"])
         slots = s.relations.ensure(buyer, seller, day)  # buyers are distinct: always a slot
         touch = s.relations.last_touch(buyer, slots, day, s.config.platform.attribution_days)
@@ -168,6 +183,8 @@ class Checkout:
             platform_fee=b["commission"],
             shipping_cost=b["shipping_cost"],
             handling_fee=b["handling"],
+            service_fee=b["service_fee"],
+            service_cost=b["service_cost"],
             cogs=b["cogs"],
             terms=carts.terms[paid],
             fx_rate=s.conditions.rates[t.country[buyer]],

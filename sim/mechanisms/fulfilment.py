@@ -20,6 +20,7 @@ from collections import defaultdict
 import numpy as np
 
 from sim.config.vocabulary import TRIAL, WAREHOUSE
+from sim.mechanisms import service_cost
 from sim.mechanisms.landed_cost import crossing
 from sim.state.beliefs import ITEM_NOISE, pseudo_counts, rating_from_satisfaction
 from sim.state.ledger import to_cents
@@ -102,12 +103,16 @@ class Fulfilment:
             quality, log.view("expected_quality")[rows], late, self._value(rows, paid), surprise
         )
         sat = np.where(refused, 0.0, sat)  # nothing came but a bill
-        hassle = np.where(
-            log.view("promotion")[rows] == TRIAL, 0.0, s.config.service.return_hassle
-        )  # a trial's return costs the buyer nothing
-        hassle = np.where(refused, 0.0, hassle)  # a refused parcel goes back at the seller's cost
+        # a trial's return costs the buyer nothing; a refused parcel goes back at the seller's
+        exempt = (log.view("promotion")[rows] == TRIAL) | refused
+        hassle = np.where(exempt, 0.0, s.config.service.return_hassle)
         returned = self._returns(buyer, sat, hassle) | refused
         self._refund(rows[returned], buyer[returned], seller[returned], hassle[returned])
+        log.view("service_cost")[rows[returned]] += to_cents(
+            service_cost.return_cost(
+                hassle[returned], exempt[returned], self._return_shipping(rows[returned]) / 100.0
+            )
+        )
         log.view("delivered")[rows] = True
         log.view("satisfaction")[rows] = sat
         log.view("returned")[rows] = returned
@@ -211,9 +216,7 @@ class Fulfilment:
         """Refund the goods; return shipping is split by the return policy's hassle."""
         s, log, t = self.state, self.state.orders, self.state.traders
         refund = log.view("price")[rows]
-        home = t.country[buyer]
-        route = np.where(log.view("terms")[rows] == WAREHOUSE, home, t.country[seller])
-        shipping = to_cents(s.conditions.shipping_cost[home, route])
+        shipping = self._return_shipping(rows)
         buyer_share = np.round(shipping * hassle).astype(np.int64)
         s.ledger.transfer(seller, buyer, refund)
         s.ledger.pay_out(seller, "shipping", shipping - buyer_share)
@@ -221,6 +224,15 @@ class Fulfilment:
         log.view("refund")[rows] = refund
         log.view("return_cost")[rows] = shipping - buyer_share
         np.add.at(t.period_profit, seller, -(refund + shipping - buyer_share))
+
+    def _return_shipping(self, rows: np.ndarray) -> np.ndarray:
+        """What sending these orders back costs, in cents: from the buyer's country to the
+        seller's, or to the seller's warehouse in the buyer's own."""
+        s, log, t = self.state, self.state.orders, self.state.traders
+        home = t.country[log.view("buyer")[rows]]
+        origin = t.country[log.view("seller")[rows]]
+        route = np.where(log.view("terms")[rows] == WAREHOUSE, home, origin)
+        return to_cents(s.conditions.shipping_cost[home, route])
 
     def _review(self, rows: np.ndarray, seller: np.ndarray, sat: np.ndarray) -> None:
         """Some buyers rate the seller; extreme experiences are rated more often."""

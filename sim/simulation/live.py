@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis import metrics
-from sim.config import NO_MARKETING, PlatformConfig, ServiceConfig, SimConfig
+from sim.config import NO_MARKETING, PlatformConfig, ServiceConfig, ShockConfig, SimConfig
 from sim.simulation.model import MarketModel
 from sim.simulation.run import HEADLINE
 from sim.state.logs import events_frame, orders_frame
@@ -41,7 +41,25 @@ def format_kpi(name: str, value: float | None) -> str:
     return "n/a" if value is None else fmt.format(value)
 
 
-# the config key each knob sets (strategy and the shock are set as a whole, see `overrides`)
+# The day from which an indicator measured over days [0, today) means what its name says, and
+# why: churn compares the first half of the days so far with the second, so on day 21 a buyer
+# who ordered in the first ten days and not the next ten "churned"; repeat purchase and share
+# of wallet need time for second orders to happen; 90-day retention needs a buyer's 90 days.
+MEANINGFUL_FROM = {
+    "churn_rate": (120, "it compares two halves of the days so far: each needs two months"),
+    "repeat_rate": (60, "buyers need time for a second order"),
+    "share_of_wallet": (60, "it counts buyers with a second order"),
+    "retention_90d": (91, "it follows each buyer for 90 days after its first order"),
+}
+
+
+def kpi_caveat(name: str, day: int) -> str | None:
+    """Why an indicator is not yet meaningful on `day`, or None when it is."""
+    start, why = MEANINGFUL_FROM.get(name, (0, ""))
+    return f"not yet meaningful: from day {start}, as {why}" if day < start else None
+
+
+# the config key each knob sets (strategy and scenario are config groups, see `overrides`)
 CONTROL_KEYS = {
     "n_traders": "population.n_traders",
     "signal_noise": "platform.signal_noise",
@@ -51,12 +69,15 @@ CONTROL_KEYS = {
     "logistics_speed": "service.logistics_speed",
     "seed": "seed",
 }
+NO_SCENARIO = "default"  # the market preset without shocks
 
 
 @dataclass(frozen=True)
 class Controls:
-    """The dashboard's knobs. Defaults are the default market's, with the `full` strategy."""
+    """The dashboard's knobs. Defaults are the default market's, with the `full` strategy;
+    `scenario` is a market preset of configs/market/ (its shocks: currency, duties, policy)."""
 
+    scenario: str = NO_SCENARIO
     strategy: str = "full"
     n_traders: int = 1000
     signal_noise: float = PlatformConfig.signal_noise  # uncertainty: noise of what listings show
@@ -64,10 +85,6 @@ class Controls:
     shipping_fee_share: float = ServiceConfig.shipping_fee_share  # 0 is free shipping
     return_hassle: float = ServiceConfig.return_hassle
     logistics_speed: float = ServiceConfig.logistics_speed  # delivery time, times the usual
-    # 0.3: from `fx_shock_day` a dollar buys 30% more of the currency (it is worth 23% less)
-    fx_shock: float = 0.0
-    fx_shock_country: str = "CN"
-    fx_shock_day: int = 120
     seed: int = 0
 
     def overrides(self) -> list[str]:
@@ -79,14 +96,9 @@ class Controls:
             for f in fields(self)
             if f.name in CONTROL_KEYS and getattr(self, f.name) != getattr(default, f.name)
         ]
-        shock = []
-        if self.fx_shock != 0:
-            shock = [
-                f"market.shocks=[{{day:{self.fx_shock_day},kind:fx,"
-                f"target:{self.fx_shock_country},size:{_short(self.fx_shock)}}}]"
-            ]
+        scenario = [f"market={self.scenario}"] if self.scenario != NO_SCENARIO else []
         return [f"strategy={self.strategy}", "population=classroom", "warm_up_days=0"] + (
-            changed + shock
+            scenario + changed
         )
 
 
@@ -94,6 +106,30 @@ def _short(value: float) -> str:
     """A knob's value as people would type it: sliders step in binary floats (0.1 * 3 is
     0.30000000000000004); the market is composed from this text, so it is the one that runs."""
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def describe_shock(shock: ShockConfig) -> str:
+    """A shock in a student's words: what changes, where, from its day."""
+    target, size = shock.target, shock.size
+    if shock.kind == "fx":
+        loss = 1 - 1 / (1 + size)
+        return (
+            f"a dollar buys {size:.0%} more of {target}'s currency, which loses {loss:.0%} of "
+            "its dollar value: its goods get cheaper abroad, imports dearer at home"
+        )
+    if shock.kind == "duty":
+        return f"import duties on {target.replace('>', ' to ')} rise by {100 * size:.0f} points"
+    if shock.kind == "shipping":
+        return f"shipping on {target.replace('>', ' to ')} costs {size:+.0%}"
+    if shock.kind == "demand":
+        return f"demand in {target} moves {size:+.0%}"
+    if shock.kind == "de_minimis":
+        return (
+            f"{target} ends its de minimis: every imported parcel now owes duty and VAT"
+            if size <= -1
+            else f"{target}'s de minimis thresholds move {size:+.0%}"
+        )
+    return f"{target} now collects VAT at checkout on imports, shown before the buyer pays"
 
 
 class LiveMarket(MarketModel):
@@ -149,6 +185,37 @@ class LiveMarket(MarketModel):
         kpis = pd.DataFrame(self.kpi_history, columns=["day", *(n for n, _, _ in KPIS)])
         daily = daily.rename(columns={"gmv": "gmv_today"})
         return pd.concat([daily, kpis.drop(columns="day")], axis=1)
+
+    def shocks_today(self) -> list[ShockConfig]:
+        """The shocks of the day just simulated: the dashboard pauses on them."""
+        return [shock for shock in self.config.market.shocks if shock.day == self.day - 1]
+
+    def storyteller(self) -> int | None:
+        """A buyer worth following: the one with the most orders so far (the lowest id among
+        equals), None before any order."""
+        buyers = self.state.orders.view("buyer")
+        return int(np.bincount(buyers).argmax()) if len(buyers) else None
+
+    def buyer_story(self, buyer: int) -> pd.DataFrame:
+        """What `buyer` holds about each seller it remembers: its belief of the seller's
+        quality (mean of its Beta belief, public signals and its own experience), the quality
+        it cannot see, the tie today, and its orders with the seller."""
+        r, t = self.state.relations, self.traders
+        slots = np.flatnonzero(r.seller[buyer] >= 0)
+        sellers = r.seller[buyer, slots]
+        rows = np.full(len(slots), buyer)
+        a, b = self.state.beliefs.of(rows, sellers, slots)
+        return pd.DataFrame(
+            {
+                "seller": sellers,
+                "country": [self.world.countries[c] for c in t.country[sellers]],
+                "belief": a / (a + b),
+                "true quality": t.quality[sellers],
+                "tie": r.tie_now(rows, slots, self.day),
+                "orders": r.orders[buyer, slots],
+                "last order day": r.last_day[buyer, slots],
+            }
+        ).sort_values(["orders", "tie"], ascending=False, ignore_index=True)
 
     def trade_flows(self, days: int) -> np.ndarray:
         """Paid orders of the last `days` days, by seller's country (rows) and buyer's."""

@@ -9,8 +9,18 @@ from __future__ import annotations
 
 import numpy as np
 
-# customs takes duty and VAT; payments, the payment provider, takes conversion fees
-ACCOUNTS = ("income", "platform", "shipping", "customs", "payments", "suppliers", "marketing")
+# customs takes duty and VAT; payments, the payment provider, takes conversion fees; services
+# takes what sellers pay for service better than the standard (sim/mechanisms/service_cost.py)
+ACCOUNTS = (
+    "income",
+    "platform",
+    "shipping",
+    "customs",
+    "payments",
+    "suppliers",
+    "marketing",
+    "services",
+)
 
 
 def to_cents(amount: np.ndarray | float) -> np.ndarray:

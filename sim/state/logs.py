@@ -94,6 +94,8 @@ ORDER_DTYPES = {
     "platform_fee": "int64",
     "shipping_cost": "int64",
     "handling_fee": "int64",  # the seller's DDP or warehouse fee
+    "service_fee": "int64",  # what service better than the standard cost the seller
+    "service_cost": "int64",  # the levers' cost against the standard service (accounting)
     "cogs": "int64",
     "terms": "int8",  # DELIVERY_TERMS code
     "fx_rate": "float64",  # buyer's currency units per reference unit on the day
@@ -164,6 +166,8 @@ MONEY = (
     "platform_fee",
     "shipping_cost",
     "handling_fee",
+    "service_fee",
+    "service_cost",
     "cogs",
     "refund",
     "return_cost",
@@ -270,6 +274,7 @@ def orders_frame(
         - cents["platform_fee"]
         - cents["shipping_cost"]
         - cents["handling_fee"]
+        - cents["service_fee"]
         - cents["cogs"]
         - cents["refund"]
         - cents["return_cost"]
