@@ -11,6 +11,8 @@ COMMANDS = {
     "dashboard": "sim.dashboard.__main__",  # the classroom dashboard
     "parameters": "sim.commands.parameters",  # docs/parameters.md, generated from the schema
     "validate": "sim.commands.validate",  # the validation suite: real figures and directions
+    "sensitivity": "sim.commands.sensitivity",  # Morris and Sobol indices, run as a sweep
+    "archive": "sim.commands.archive",  # a sweep, comparison or study packed for readers
 }
 
 

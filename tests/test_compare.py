@@ -159,6 +159,12 @@ def test_compare_runs_a_sweep_and_writes_the_report(tmp_path: Path) -> None:
         assert (reports / "tables" / f"{name}.csv").exists(), name
     assert (out / "sweep.parquet").exists()
 
+    planned = run_module("sim", "compare", str(out), "--plan-seeds", "repeat_rate=0.01")
+    assert planned.returncode == 0, planned.stderr[-3000:]
+    assert "For a 95% interval of +/-1.0% on repeat_rate" in planned.stdout
+    assert "## Replication plan" in (out / "report.md").read_text()
+    assert (out / "tables" / "replication.csv").exists()
+    assert_refused(run_module("sim", "compare", str(out), "--plan-seeds", "-1"), "--plan-seeds")
     sticky = run_module("sim", "compare", str(out), "--objective", "stickiness")
     assert sticky.returncode == 0, sticky.stderr[-3000:]
     sticky_report = (out / "report.md").read_text()

@@ -7,10 +7,12 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.helpers import ROOT
 
@@ -73,3 +75,12 @@ def test_an_installed_wheel_runs_and_sweeps_outside_the_clone(
     assert sweep.returncode == 0, sweep.stderr
     assert "Checking the configs of 1 of 2 runs" in sweep.stdout + sweep.stderr
     assert (tmp_path / "sweep" / "sweep.parquet").is_file()
+
+
+def test_the_citation_names_the_version_and_licence_of_the_project() -> None:
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert citation["cff-version"] == "1.2.0"
+    assert {"message", "title", "authors", "version", "license"} <= set(citation)
+    assert citation["version"] == project["version"]
+    assert citation["license"] == project["license"]

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis import curve, glossary, paired, report, verdict
+from sim.analysis import curve, glossary, paired, replication, report, verdict
 from sim.analysis.metrics import summarize
 from sim.simulation.run import simulate
 from tests.helpers import small_config
@@ -49,17 +49,17 @@ def three_strategies(rfm_profit: list[float], rfm_repeat: list[float]) -> pd.Dat
 
 def the_verdict(table: pd.DataFrame, metric: str) -> verdict.Verdict:
     design = paired.design_of(table, {"strategy": "baseline"})
-    comparison = paired.compare(table, design, [metric, "seller_profit", "roi"])
+    comparison = paired.compare(table, design, [metric, "seller_profit", "roi", "extra_spend"])
     (found,) = verdict.verdicts(table, design, comparison, metric)
     return found
 
 
 def test_seeds_needed_by_hand() -> None:
     # t(0.975, 5) / sqrt(6) = 2.5706 / 2.4495 = 1.049 > 1; t(0.975, 6) / sqrt(7) = 0.925 < 1
-    assert verdict.seeds_needed(1.0, 1.0) == 7
-    assert verdict.seeds_needed(2.0, 1.0) > verdict.seeds_needed(1.0, 1.0)
-    assert verdict.seeds_needed(0.0, 0.5) == 2
-    assert verdict.seeds_needed(1.0, 0.0) == verdict.MAX_SEEDS
+    assert replication.seeds_needed(1.0, 1.0) == 7
+    assert replication.seeds_needed(2.0, 1.0) > replication.seeds_needed(1.0, 1.0)
+    assert replication.seeds_needed(0.0, 0.5) == 2
+    assert replication.seeds_needed(1.0, 0.0) == replication.MAX_SEEDS
 
 
 def test_the_verdict_picks_a_clear_winner_and_reads_its_return_as_money() -> None:
@@ -86,9 +86,9 @@ def test_an_unclear_winner_keeps_the_baseline_and_says_how_many_seeds_would_sett
     assert found.best["policy"] == "strategy=rfm"
     # |10| as the half-width with sd 29.44: the fewest n with t(n-1) 29.44 / sqrt(n) < 10
     assert found.seeds_to_settle == {
-        "strategy=rfm against the baseline": verdict.seeds_needed(found.best["sd"], 10.0)
+        "strategy=rfm against the baseline": replication.seeds_needed(found.best["sd"], 10.0)
     }
-    assert 30 < verdict.seeds_needed(found.best["sd"], 10.0) < 40
+    assert 30 < replication.seeds_needed(found.best["sd"], 10.0) < 40
     text = report.verdict_text(found, "profit", "USD")
     assert text.startswith("No policy beats strategy=baseline on profit")
     assert "Not yet settled: strategy=rfm against the baseline" in text
@@ -238,3 +238,33 @@ def test_a_report_writes_its_tables_as_csv_and_a_page_that_fits_the_window(
     assert 'name="viewport"' in page and '<div class="table">' in page
     assert "overflow-x: auto" in page
     assert "tables/comparison.csv" in markdown.read_text()
+
+
+def test_a_replication_plan_gives_the_seeds_each_difference_needs() -> None:
+    # rfm: +40, -20, +30, -10 over the baseline: sd 29.44 over 4 seeds
+    table = three_strategies([140.0, 80.0, 130.0, 90.0], [0.6] * 4)
+    design = paired.design_of(table, {"strategy": "baseline"})
+    comparison = paired.compare(table, design, ["seller_profit", "repeat_rate"])
+    targets = replication.parse_targets(
+        "seller_profit=5,repeat_rate=0.01", "x", ["seller_profit", "repeat_rate"]
+    )
+    assert targets == {"seller_profit": 5.0, "repeat_rate": 0.01}
+    plan = replication.plan(comparison, targets).set_index(["policy", "metric"])
+    rfm = plan.loc[("strategy=rfm", "seller_profit")]
+    assert rfm["seeds"] == 4 and rfm["target"] == 5.0
+    assert rfm["seeds_needed"] == replication.seeds_needed(29.4392, 5.0)
+    assert 130 < rfm["seeds_needed"] < 140  # (1.96 x 29.44 / 5)^2 = 133, a little more for t
+    # a bare number plans the objective's metric
+    assert replication.parse_targets("500", "seller_profit", ["seller_profit"]) == {
+        "seller_profit": 500.0
+    }
+    text = report.plan_text(replication.plan(comparison, {"seller_profit": 5.0}))
+    assert "For a 95% interval of +/-5 on seller_profit" in text
+
+
+@pytest.mark.parametrize("text", ["0", "-3", "abc", "happiness=0.1", ""])
+def test_a_bad_plan_is_refused(text: str) -> None:
+    from sim.config import ConfigError
+
+    with pytest.raises(ConfigError, match="--plan-seeds"):
+        replication.parse_targets(text, "seller_profit", ["seller_profit", "repeat_rate"])

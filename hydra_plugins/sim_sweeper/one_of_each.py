@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from typing import Any
 
+import yaml
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override, OverrideType
@@ -72,9 +73,33 @@ def one_of_each(
 
 class OneOfEachSweeper(BasicSweeper):
     """Hydra's basic sweeper, checking one job of each kind before it launches a batch, and
-    ending the joblib launcher's workers with the sweep."""
+    ending the joblib launcher's workers with the sweep. Given `jobs_file` (a YAML list of
+    each job's overrides, as `python -m sim sensitivity` writes its design points), it
+    launches exactly those jobs, each with the command line's overrides first, instead of the
+    grid of the command line's sweeps."""
 
     guarded = False  # whether the launcher's workers are this process's children (joblib)
+
+    def __init__(
+        self,
+        max_batch_size: int | None,
+        params: dict[str, str] | None = None,
+        jobs_file: str | None = None,
+    ) -> None:
+        super().__init__(max_batch_size=max_batch_size, params=params)
+        self.jobs_file = jobs_file
+
+    def split_arguments(  # type: ignore[override]  # Hydra calls it on the instance
+        self, overrides: list[Override], max_batch_size: int | None
+    ) -> list[list[list[str]]]:
+        if self.jobs_file is None:
+            return BasicSweeper.split_arguments(overrides, max_batch_size)
+        with open(self.jobs_file) as listed:
+            jobs = yaml.safe_load(listed) or []
+        common = [o.input_line for o in overrides]
+        runs = [[*common, *job] for job in jobs]
+        size = max_batch_size or len(runs) or 1
+        return [runs[i : i + size] for i in range(0, len(runs), size)]
 
     def setup(
         self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig

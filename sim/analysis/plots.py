@@ -431,3 +431,75 @@ def response_curve(curves: list, path: Path, fmt: Callable[..., str]) -> Path:
         if curve.context:
             panel.suptitle(curve.context, fontsize="medium", fontweight="bold")
     return _save(fig, path)
+
+
+def morris(indices: pd.DataFrame, path: Path) -> Path:
+    """A panel a metric: each knob at (mu*, sigma), labelled, with mu*'s 95% interval as a
+    horizontal bar: right is influential, up is non-linear or interacting."""
+    metrics = list(dict.fromkeys(indices["metric"]))
+    if not metrics:
+        return _no_data(path)
+    ncols = min(2, len(metrics))
+    nrows = math.ceil(len(metrics) / ncols)
+    fig = _figure(5.2 * ncols, 3.8 * nrows)
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    colours = _colours(list(dict.fromkeys(indices["parameter"])))
+    for ax, metric in zip(axes, metrics, strict=False):
+        rows = indices[indices["metric"] == metric]
+        for row in rows.itertuples(index=False):
+            colour = colours[row.parameter]
+            ax.hlines(row.sigma, row.mu_star_low, row.mu_star_high, color=colour, linewidth=1.5)
+            ax.plot(row.mu_star, row.sigma, "o", color=colour)
+            ax.annotate(
+                row.parameter,
+                (row.mu_star, row.sigma),
+                fontsize="x-small",
+                xytext=(4, 4),
+                textcoords="offset points",
+            )
+        ax.set_title(metric, fontsize="medium")
+        ax.set_xlabel("mu* (influence)", fontsize="small")
+        ax.set_ylabel("sigma (non-linearity, interactions)", fontsize="small")
+        ax.set_xlim(left=0)
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+    for ax in axes[len(metrics) :]:
+        ax.set_visible(False)
+    return _save(fig, path)
+
+
+def sobol(indices: pd.DataFrame, path: Path) -> Path:
+    """A panel a metric: first-order (S1) and total (ST) indices of each knob as bars side by
+    side, with 95% intervals."""
+    metrics = list(dict.fromkeys(indices["metric"]))
+    if not metrics:
+        return _no_data(path)
+    ncols = min(2, len(metrics))
+    nrows = math.ceil(len(metrics) / ncols)
+    knobs = list(dict.fromkeys(indices["parameter"]))
+    fig = _figure(max(4.5, 0.9 * len(knobs) + 2.0) * ncols, 3.6 * nrows)
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    x = np.arange(len(knobs))
+    for ax, metric in zip(axes, metrics, strict=False):
+        rows = indices[indices["metric"] == metric].set_index("parameter").reindex(knobs)
+        for offset, name, colour in ((-0.2, "S1", "tab:blue"), (0.2, "ST", "tab:orange")):
+            low = (rows[name] - rows[f"{name}_low"]).clip(lower=0)
+            high = (rows[f"{name}_high"] - rows[name]).clip(lower=0)
+            ax.bar(
+                x + offset,
+                rows[name],
+                0.4,
+                color=colour,
+                label=name,
+                yerr=[low, high],
+                capsize=2,
+                error_kw={"linewidth": 0.8},
+            )
+        ax.set_xticks(x, knobs, rotation=30, ha="right", fontsize="x-small")
+        ax.set_title(metric, fontsize="medium")
+        ax.axhline(0, color="0.4", linewidth=0.8)
+        ax.grid(axis="y", alpha=0.3)
+        ax.legend(fontsize="x-small")
+    for ax in axes[len(metrics) :]:
+        ax.set_visible(False)
+    return _save(fig, path)

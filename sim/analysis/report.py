@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.analysis import curve, glossary, paired, plots, verdict
+from sim.analysis import curve, glossary, paired, plots, replication, verdict
 from sim.analysis.paired import Design
 from sim.analysis.sweep_table import override_columns
 from sim.config import NO_EFFECT
@@ -251,7 +251,7 @@ def verdict_text(v: verdict.Verdict, objective: str, currency: str) -> str:
             "it buys its customers at a loss."
         )
     for what, seeds in v.seeds_to_settle.items():
-        more = "more than 100,000" if seeds >= verdict.MAX_SEEDS else f"about {seeds:,}"
+        more = "more than 100,000" if seeds >= replication.MAX_SEEDS else f"about {seeds:,}"
         parts.append(
             f"Not yet settled: {name(what)}; {more} seeds would settle it if the difference "
             f"held (the sweep has {int(best['seeds'])}; rerun with seeds=N)."
@@ -277,8 +277,9 @@ def _roi_text(policy: str, roi: dict | None, currency: str) -> str:
     """The return per unit of extra spend, read as money."""
     if roi is None:
         return (
-            f"{policy} spends no more than the baseline on marketing and service, so it has "
-            "no return per unit spent: what it gains costs nothing extra."
+            f"{policy} spends no more than the baseline on marketing and service (its extra "
+            "spend's interval reaches zero), so it has no return per unit spent: read its "
+            "effect alone."
         )
     mean = roi["difference"]
     amount = f"{abs(mean) * 100:.0f} cents" if abs(mean) < 1 else f"{abs(mean):.2f} {currency}"
@@ -491,6 +492,44 @@ def _stage_frame(ok: pd.DataFrame, design: Design) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def plan_text(plan: pd.DataFrame) -> str:
+    """What the replication plan says, in a sentence a metric."""
+    parts = []
+    for metric, rows in plan.groupby("metric", sort=False):
+        width = rows["target"].iloc[0]
+        most = rows.loc[rows["seeds_needed"].idxmax()]
+        parts.append(
+            f"For a 95% interval of +/-{fmt(metric, width)} on {metric}, the paired differences "
+            f"need {rows['seeds_needed'].min():,} to {rows['seeds_needed'].max():,} seeds "
+            f"(most: {most['policy']}); they have {int(rows['seeds'].max())}."
+        )
+    return (
+        " ".join(parts) + " Planned from the spread of each difference over the seeds run "
+        "(docs/model.md section 7.13); a pilot of few seeds estimates it roughly, so plan with "
+        "margin. Rerun with seeds=N: only the new seeds run."
+    )
+
+
+def plan_table(plan: pd.DataFrame, currency: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "policy": plan["policy"],
+            "metric": [header(m, currency) for m in plan["metric"]],
+            "seeds": plan["seeds"],
+            "difference": [
+                fmt(m, v, True) for m, v in zip(plan["metric"], plan["difference"], strict=True)
+            ],
+            "half-width now": [
+                fmt(m, v) for m, v in zip(plan["metric"], plan["half_width"], strict=True)
+            ],
+            "half-width asked": [
+                fmt(m, v) for m, v in zip(plan["metric"], plan["target"], strict=True)
+            ],
+            "seeds needed": plan["seeds_needed"],
+        }
+    )
+
+
 def glossary_table(metrics: list[str], currency: str) -> pd.DataFrame:
     """Every metric the report shows: its name, what it means and its unit."""
     return pd.DataFrame(
@@ -579,10 +618,23 @@ def build(
     rank_by: str,
     title: str,
     figure_dir: Path,
+    targets: dict[str, float] | None = None,
 ) -> Report:
-    """Every block of the report, in reading order, and the numeric tables behind them."""
+    """Every block of the report, in reading order, and the numeric tables behind them;
+    `targets` (half-widths by metric) adds a replication plan."""
     objective_metric = verdict.OBJECTIVES[objective]
-    compared = list(dict.fromkeys([*metrics, objective_metric, "roi", "incremental_profit"]))
+    compared = list(
+        dict.fromkeys(
+            [
+                *metrics,
+                objective_metric,
+                "roi",
+                "extra_spend",
+                "incremental_profit",
+                *(targets or {}),
+            ]
+        )
+    )
     compared = [m for m in compared if m in paired.table_metrics(table)]
     comparison = paired.compare(table, design, compared)
     shown = comparison[comparison["metric"].isin(metrics)]
@@ -611,6 +663,13 @@ def build(
     measured = [b.content for b in measures if b.name == "profit_measures"]
     if measures:
         blocks += [Block("heading", "Profit, measured two ways"), *measures]
+    plan = replication.plan(comparison, targets) if targets else None
+    if plan is not None:
+        blocks += [
+            Block("heading", "Replication plan"),
+            Block("text", plan_text(plan)),
+            Block("table", plan_table(plan, currency)),
+        ]
     curves = curve.curves(table, design, objective_metric)
     blocks += curve_blocks(curves, figure_dir, currency)
     segment_view, segment_tables = segment_blocks(table, design, currency)
@@ -644,6 +703,8 @@ def build(
     tables |= {f"marketing_by_{by}": frame for by, frame in segment_tables.items()}
     if measured:
         tables["profit_measures"] = measured[0]
+    if plan is not None:
+        tables["replication"] = plan
     if curves:
         tables["curve"] = pd.concat(
             [c.levels.assign(context=c.context, best=c.best) for c in curves], ignore_index=True

@@ -11,15 +11,14 @@ the number at which the interval would exclude zero if the mean difference held.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.analysis import paired
 from sim.analysis.paired import Design
+from sim.analysis.replication import seeds_needed
 
 OBJECTIVES = {
     "profit": "seller_profit",
@@ -27,7 +26,6 @@ OBJECTIVES = {
     "conversion": "visit_conversion",
 }
 SIGNIFICANT = 0.05
-MAX_SEEDS = 100_000
 
 
 @dataclass(frozen=True)
@@ -39,7 +37,7 @@ class Verdict:
     baseline: str  # the baseline's label in this context
     pick: str  # the best policy if it is significantly better, else the baseline's label
     best: dict  # the best policy's comparison row (difference, ci_low, ci_high, p_holm, sd, seeds)
-    roi: dict | None  # the best policy's roi row, None when it spends nothing more
+    roi: dict | None  # the best policy's roi row, None unless it clearly spends more
     runner_up: dict | None  # best minus runner-up: policy, difference, ci_low, ci_high, p, seeds
     seeds_to_settle: dict[str, int]  # what is unsettled -> seeds that would settle it
     profit: dict | None  # the pick's profit row, when the objective is not profit
@@ -48,21 +46,6 @@ class Verdict:
     def settled(self) -> bool:
         """Whether the best policy is significantly better than the baseline."""
         return self.pick == self.best["policy"]
-
-
-def seeds_needed(sd: float, half_width: float, confidence: float = paired.CONFIDENCE) -> int:
-    """The fewest seeds (at least 2) whose Student-t interval of a mean difference of spread
-    `sd` has a half-width below `half_width`; MAX_SEEDS when even that many would not do."""
-    if not half_width > 0 or np.isnan(sd):
-        return MAX_SEEDS
-    if sd == 0:
-        return 2
-    quantile = (1 + confidence) / 2
-    start = max(2, math.ceil((stats.norm.ppf(quantile) * sd / half_width) ** 2))
-    for n in range(start, MAX_SEEDS):
-        if stats.t.ppf(quantile, n - 1) * sd / math.sqrt(n) < half_width:
-            return n
-    return MAX_SEEDS
 
 
 def verdicts(
@@ -108,13 +91,23 @@ def _verdict(
         baseline=baseline,
         pick=pick,
         best=best,
-        roi=_row(comparison, best["policy"], context, "roi"),
+        roi=_roi(comparison, best["policy"], context),
         runner_up=runner_up,
         seeds_to_settle=unsettled,
         profit=None
         if metric == "seller_profit"
         else _row(comparison, pick, context, "seller_profit"),
     )
+
+
+def _roi(comparison: pd.DataFrame, policy: str, context: str) -> dict | None:
+    """The policy's return per unit spent, when it spends clearly more than the baseline (the
+    extra spend's interval above zero): a policy that spends about as much (a market shock,
+    a lever that saves costs) has no return per unit spent to speak of, only its effect."""
+    spend = _row(comparison, policy, context, "extra_spend")
+    if spend is None or not spend["ci_low"] > 0:
+        return None
+    return _row(comparison, policy, context, "roi")
 
 
 def _row(comparison: pd.DataFrame, policy: str, context: str, metric: str) -> dict | None:

@@ -29,7 +29,7 @@ import pandas as pd
 import yaml
 from tqdm import tqdm
 
-from sim.analysis import paired, report, sweep_table, verdict
+from sim.analysis import paired, replication, report, sweep_table, verdict
 from sim.config import NO_EFFECT, ConfigError
 from sim.recording import run_folder
 
@@ -70,6 +70,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--rank-by",
         help="metric of the ranking, one of --metrics (default: the objective's metric)",
+    )
+    parser.add_argument(
+        "--plan-seeds",
+        metavar="HALF_WIDTH",
+        help="say how many seeds each paired difference needs for a 95%% interval of this "
+        "half-width, in the objective metric's unit (e.g. 500 USD of profit), or per metric: "
+        "repeat_rate=0.01,seller_profit=500 (0.01 of a share is 1 point)",
     )
     parser.add_argument("--report-dir", type=Path, help="where the report goes (default: sweep)")
     parser.add_argument("--out", type=Path, help="with --run: the sweep's folder")
@@ -291,15 +298,26 @@ def make_report(
     rank_by = paired.check_rank_by(args.rank_by, metrics, verdict.OBJECTIVES[args.objective])
     report_dir = args.report_dir or sweep_dir
     title = f"Comparison: {' '.join(args.run) if args.run else sweep_dir.name}"
+    targets = _targets(args, metrics)
     built = report.build(
-        table, design, metrics, args.objective, rank_by, title, report_dir / "figures"
+        table, design, metrics, args.objective, rank_by, title, report_dir / "figures", targets
     )
     markdown, html = report.write(built, report_dir)
     for block in built.blocks:
         if block.kind == "note":
             print(f"Note: {block.content}", file=sys.stderr)
+    if "replication" in built.tables:
+        print(report.plan_text(built.tables["replication"]))
     print(f"Report: {markdown} and {html}")
     return markdown
+
+
+def _targets(args: argparse.Namespace, metrics: list[str]) -> dict[str, float] | None:
+    """`--plan-seeds` as half-widths by metric, or None without it."""
+    if args.plan_seeds is None:
+        return None
+    default = verdict.OBJECTIVES[args.objective]
+    return replication.parse_targets(args.plan_seeds, default, list({*metrics, default}))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -308,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         metrics = paired.parse_metrics(args.metrics)
         paired.check_rank_by(args.rank_by, metrics, verdict.OBJECTIVES[args.objective])
         paired.parse_baseline(args.baseline)
+        _targets(args, metrics)  # checked before any run
         sweep_dir, table = run_comparison(args, metrics)
         make_report(table, args, metrics, sweep_dir)
     except ConfigError as error:
