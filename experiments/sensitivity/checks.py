@@ -23,7 +23,7 @@ def scores() -> None:
     """Each metric's mu* divided by that metric's largest mu*, summed over the four metrics."""
     t = pd.read_csv(HERE / "results_morris" / "tables" / "indices.csv")
     t["scaled"] = t["mu_star"] / t.groupby("metric")["mu_star"].transform("max")
-    wide = t.pivot(index="parameter", columns="metric", values="scaled")[METRICS]
+    wide = t.pivot_table(index="parameter", columns="metric", values="scaled")[METRICS]
     wide["sum"] = wide.sum(axis=1)
     print("Scaled mu* (mu* / the metric's largest mu*), summed over the four metrics:")
     print(wide.sort_values("sum", ascending=False).round(3).to_string())
