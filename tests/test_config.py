@@ -160,10 +160,15 @@ def test_keys_added_with_plus_must_be_in_the_schema(override: str, message: str)
 
 
 def sweep_options() -> list[str]:
-    """Every value of every sweep parameter of every experiment, as `experiment=X key=value`."""
+    """Every value of every sweep parameter of every experiment, as `experiment=X key=value`;
+    an experiment without a sweep of its own (sensitivity: its design is the command's) as
+    `experiment=X` alone."""
     options = []
     for path in sorted((CONFIGS / "experiment").glob("*.yaml")):
-        params = yaml.safe_load(path.read_text())["hydra"]["sweeper"]["params"]
+        preset = yaml.safe_load(path.read_text())
+        params = preset.get("hydra", {}).get("sweeper", {}).get("params") or {}
+        if not params:
+            options.append(f"experiment={path.stem}")
         for key, values in params.items():
             if key != "seed":
                 options += [f"experiment={path.stem} {key}={v}" for v in str(values).split(",")]
