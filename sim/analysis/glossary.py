@@ -1,9 +1,9 @@
 """What each metric a report shows means and in what unit, for readers who are not its authors.
 
 The definitions are those of docs/model.md section 7.13, said in a strategist's words; the unit
-decides how a value is printed (`sim.analysis.report.fmt`). Nested metrics (dotted names such as
-`groups.rfm.repeat_rate` or `contact_conversion_by_channel.email`) take the unit of their leaf
-or of the family they belong to.
+decides how a value is printed (`sim.analysis.report.values.fmt`). Nested metrics (dotted
+names such as `groups.rfm.repeat_rate` or `contact_conversion_by_channel.email`) take the unit
+of their leaf or of the family they belong to.
 """
 
 from __future__ import annotations

@@ -76,45 +76,22 @@ def analyze(
 def _indices(
     problem: Problem, method: str, design: np.ndarray, y: np.ndarray, seed: int
 ) -> pd.DataFrame:
+    common = dict(num_resamples=RESAMPLES, conf_level=CONFIDENCE, seed=seed)
     if method == "morris":
         found = morris_analysis.analyze(
-            problem.salib(),
-            design,
-            y,
-            num_resamples=RESAMPLES,
-            conf_level=CONFIDENCE,
-            num_levels=MORRIS_LEVELS,
-            seed=seed,
+            problem.salib(), design, y, num_levels=MORRIS_LEVELS, **common
         )
-        return pd.DataFrame(
-            {
-                "parameter": problem.names,
-                "mu_star": found["mu_star"],
-                "mu_star_low": found["mu_star"] - found["mu_star_conf"],
-                "mu_star_high": found["mu_star"] + found["mu_star_conf"],
-                "mu": found["mu"],
-                "sigma": found["sigma"],
-            }
-        )
-    found = sobol_analysis.analyze(
-        problem.salib(),
-        y,
-        calc_second_order=False,
-        num_resamples=RESAMPLES,
-        conf_level=CONFIDENCE,
-        seed=seed,
-    )
-    return pd.DataFrame(
-        {
-            "parameter": problem.names,
-            "S1": found["S1"],
-            "S1_low": found["S1"] - found["S1_conf"],
-            "S1_high": found["S1"] + found["S1_conf"],
-            "ST": found["ST"],
-            "ST_low": found["ST"] - found["ST_conf"],
-            "ST_high": found["ST"] + found["ST_conf"],
-        }
-    )
+        columns = {**_with_interval(found, "mu_star"), "mu": found["mu"], "sigma": found["sigma"]}
+    else:
+        found = sobol_analysis.analyze(problem.salib(), y, calc_second_order=False, **common)
+        columns = {**_with_interval(found, "S1"), **_with_interval(found, "ST")}
+    return pd.DataFrame({"parameter": problem.names, **columns})
+
+
+def _with_interval(found: dict, name: str) -> dict[str, np.ndarray]:
+    """An index and the ends of its 95% interval (SALib gives the half-width, `NAME_conf`)."""
+    value, half = np.asarray(found[name]), np.asarray(found[f"{name}_conf"])
+    return {name: value, f"{name}_low": value - half, f"{name}_high": value + half}
 
 
 def ishigami(design: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:
