@@ -60,9 +60,10 @@ def test_an_undefined_metric_at_some_points_is_a_clear_error() -> None:
 def test_a_knob_without_a_range_takes_the_schemas() -> None:
     from sim.commands.sensitivity import problem_of
 
-    problem = problem_of(["service.ux", "platform.signal_noise=0.1:0.6"], [])
-    assert problem.names == ("service.ux", "platform.signal_noise")
-    assert problem.bounds == ((0.0, 1.0), (0.1, 0.6))
+    problem, integers = problem_of(["service.ux", "platform.attribution_days=1:14"], [])
+    assert problem.names == ("service.ux", "platform.attribution_days")
+    assert problem.bounds == ((0.0, 1.0), (1.0, 14.0))
+    assert integers == {"platform.attribution_days"}  # a whole number of days: rounded
 
 
 @pytest.mark.parametrize(

@@ -74,8 +74,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def problem_of(params: list[str], overrides: list[str]) -> Problem:
-    """The knobs and ranges asked for, each checked against the schema."""
+def problem_of(params: list[str], overrides: list[str]) -> tuple[Problem, set[str]]:
+    """The knobs and ranges asked for, each checked against the schema, and those of them that
+    take whole numbers (their design values are rounded)."""
     from sim.config.checks import interval, knobs
     from sim.config.compose import load_config
 
@@ -98,7 +99,8 @@ def problem_of(params: list[str], overrides: list[str]) -> Problem:
             raise ConfigError(f"--param {key} is not allowed: each knob once")
         names.append(key)
         bounds.append((lo, hi))
-    return Problem(tuple(names), tuple(bounds))
+    integers = {key for key in names if isinstance(known[key].value, int)}
+    return Problem(tuple(names), tuple(bounds)), integers
 
 
 def _range(key: str, text: str, meta: dict) -> tuple[float, float]:
@@ -181,15 +183,16 @@ def default_out(args: argparse.Namespace, n: int) -> Path:
 
 
 def point_means(
-    table: pd.DataFrame, problem: Problem, jobs: list[list[str]], metrics: list[str]
+    table: pd.DataFrame, problem: Problem, jobs: list[list[str]], seeds: int, metrics: list[str]
 ) -> pd.DataFrame:
-    """Each design point's metrics, the mean over its seeds, in design order."""
+    """Each design point's metrics, the mean over its seeds, in design order (`jobs` run each
+    point on `seeds` seeds in a row, the seed last)."""
     from sim.recording.run_folder import override_value
 
     keys = list(problem.names)
     means = table[table["status"] == "ok"].groupby(keys)[metrics].mean()
     rows = []
-    for job in jobs[:: len({j[-1] for j in jobs})]:
+    for job in jobs[::seeds]:
         point = tuple(override_value(o.partition("=")[2]) for o in job[:-1])
         rows.append(means.loc[point] if point in means.index else pd.Series(np.nan, metrics))
     return pd.DataFrame(rows, columns=metrics).reset_index(drop=True)
@@ -205,8 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         metrics = check_metrics(args.metrics)
         n = samples_of(args.method, args.samples)
         compare.plan_sweep([*args.overrides, "progress=false"])  # the runs' own overrides
-        problem = problem_of(args.param, args.overrides)
-        integers = _integer_knobs(problem, args.overrides)
+        problem, integers = problem_of(args.param, args.overrides)
         design = sensitivity.sample(problem, args.method, n, args.sample_seed)
         jobs = jobs_of(problem, design, args.seeds, integers)
         used = np.array([[float(o.partition("=")[2]) for o in job[:-1]] for job in jobs])
@@ -228,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         if failed.any():
             print(f"Runs failed:\n{compare.failures(table)}", file=sys.stderr)
             return 1
-        values = point_means(table, problem, jobs, metrics)
+        values = point_means(table, problem, jobs, args.seeds, metrics)
         indices = sensitivity.analyze(problem, args.method, used, values, args.sample_seed)
     except (ConfigError, ValueError) as error:
         print(f"Configuration error: {error}", file=sys.stderr)
@@ -238,14 +240,6 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     write_results(args, problem, used, values, indices, out)
     return 0
-
-
-def _integer_knobs(problem: Problem, overrides: list[str]) -> set[str]:
-    from sim.config.checks import knobs
-    from sim.config.compose import load_config
-
-    config = load_config([*overrides, "progress=false"])
-    return {k.key for k in knobs(config) if k.key in problem.names and isinstance(k.value, int)}
 
 
 def write_results(

@@ -164,14 +164,10 @@ def Tile(name: str, label: str, model: LiveMarket, week: int) -> None:
         if caveat:
             with solara.Tooltip(caveat):
                 solara.Text(
-                    f"  from day {kpi_caveat_day(name)}",
+                    f"  from day {MEANINGFUL_FROM[name][0]}",
                     classes=["caveat"],
                     style={"font-size": "0.75em", "color": "#777"},
                 )
-
-
-def kpi_caveat_day(name: str) -> int:
-    return MEANINGFUL_FROM[name][0]
 
 
 def Figure_(draw: Callable[[LiveMarket], Figure], model: ClassroomMarket) -> None:

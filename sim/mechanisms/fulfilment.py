@@ -107,11 +107,8 @@ class Fulfilment:
         exempt = (log.view("promotion")[rows] == TRIAL) | refused
         hassle = np.where(exempt, 0.0, s.config.service.return_hassle)
         returned = self._returns(buyer, sat, hassle) | refused
-        self._refund(rows[returned], buyer[returned], seller[returned], hassle[returned])
-        log.view("service_cost")[rows[returned]] += to_cents(
-            service_cost.return_cost(
-                hassle[returned], exempt[returned], self._return_shipping(rows[returned]) / 100.0
-            )
+        self._refund(
+            rows[returned], buyer[returned], seller[returned], hassle[returned], exempt[returned]
         )
         log.view("delivered")[rows] = True
         log.view("satisfaction")[rows] = sat
@@ -211,28 +208,30 @@ class Fulfilment:
         return self.rng.random(len(buyer)) < np.maximum(honest, abusive)
 
     def _refund(
-        self, rows: np.ndarray, buyer: np.ndarray, seller: np.ndarray, hassle: np.ndarray
+        self,
+        rows: np.ndarray,
+        buyer: np.ndarray,
+        seller: np.ndarray,
+        hassle: np.ndarray,
+        exempt: np.ndarray,
     ) -> None:
-        """Refund the goods; return shipping is split by the return policy's hassle."""
+        """Refund the goods; return shipping is split by the return policy's hassle (`exempt`:
+        returns free whatever the policy, which cost the service lever nothing)."""
         s, log, t = self.state, self.state.orders, self.state.traders
         refund = log.view("price")[rows]
-        shipping = self._return_shipping(rows)
+        home = t.country[buyer]
+        route = np.where(log.view("terms")[rows] == WAREHOUSE, home, t.country[seller])
+        shipping = to_cents(s.conditions.shipping_cost[home, route])
         buyer_share = np.round(shipping * hassle).astype(np.int64)
         s.ledger.transfer(seller, buyer, refund)
         s.ledger.pay_out(seller, "shipping", shipping - buyer_share)
         s.ledger.pay_out(buyer, "shipping", buyer_share)
         log.view("refund")[rows] = refund
         log.view("return_cost")[rows] = shipping - buyer_share
+        log.view("service_cost")[rows] += to_cents(
+            service_cost.return_cost(hassle, exempt, shipping / 100.0)
+        )
         np.add.at(t.period_profit, seller, -(refund + shipping - buyer_share))
-
-    def _return_shipping(self, rows: np.ndarray) -> np.ndarray:
-        """What sending these orders back costs, in cents: from the buyer's country to the
-        seller's, or to the seller's warehouse in the buyer's own."""
-        s, log, t = self.state, self.state.orders, self.state.traders
-        home = t.country[log.view("buyer")[rows]]
-        origin = t.country[log.view("seller")[rows]]
-        route = np.where(log.view("terms")[rows] == WAREHOUSE, home, origin)
-        return to_cents(s.conditions.shipping_cost[home, route])
 
     def _review(self, rows: np.ndarray, seller: np.ndarray, sat: np.ndarray) -> None:
         """Some buyers rate the seller; extreme experiences are rated more often."""
