@@ -13,7 +13,7 @@ from sim.config.vocabulary import PROMOTIONS
 from sim.marketing.budget import Budget, by_seller_best_first
 from sim.marketing.channels import ChannelChoice, ChannelTable, ThompsonChannels
 from sim.marketing.customers import CustomerBook, stages
-from sim.marketing.timing import Timing, event_starts
+from sim.marketing.timing import NEVER, Timing, event_starts
 from sim.mechanisms.shopping import Offered
 from sim.simulation.model import MarketModel
 from sim.simulation.run import simulate
@@ -358,3 +358,90 @@ def test_ranking_with_more_sellers_than_16_bits_number_matches_lexsort() -> None
     priority = rng.choice([0.2, 0.4, 0.6], len(sellers))  # ties, kept in row order
     expected = np.lexsort((-priority, sellers))
     assert np.array_equal(by_seller_best_first(sellers, priority), expected)
+
+
+# --- the due index -------------------------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    kind=st.sampled_from(["cadence", "lifecycle", "calendar", "combined"]),
+    cadence=st.integers(1, 40),
+    lead=st.integers(1, 10),
+    repurchase=st.floats(1.0, 60.0),
+    at_risk=st.integers(1, 60),
+    churned=st.integers(1, 120),  # days beyond at_risk: the schema wants fewer at-risk days
+    orders=st.integers(0, 6),
+    first=st.integers(0, 50),
+    gap=st.integers(0, 60),
+    contact=st.integers(-1, 120),
+    start=st.integers(0, 150),
+    festival=st.integers(0, 364),
+)
+def test_next_due_is_the_first_day_on_which_due_holds(
+    kind, cadence, lead, repurchase, at_risk, churned, orders, first, gap, contact, start, festival
+) -> None:
+    # a record unchanged from `start` on: next_due names the first day due holds, or NEVER when
+    # it holds on none of the next two years (every rule's windows repeat within a year)
+    config = TimingConfig(
+        kind=kind,
+        cadence_days=cadence,
+        lead_days=lead,
+        repurchase_days=repurchase,
+        at_risk_days=at_risk,
+        churned_days=at_risk + churned,
+    )
+    boost = np.ones((2, 365))
+    boost[0, festival : festival + 2] = 2.0  # country 1 has no festival at all
+    timing = Timing(config, boost)
+    first_day = np.array([first if orders else -1] * 2)
+    last_day = np.array([first + gap if orders else -1] * 2)
+    record = (np.array([orders] * 2), first_day, last_day, np.array([contact] * 2))
+    country = np.array([0, 1])
+    expected = []
+    for buyer in range(2):
+        due_days = [
+            d
+            for d in range(start, start + 730)
+            if timing.due(
+                d,
+                stages(record[0], np.where(record[0] > 0, d - last_day, d + 1), config),
+                *record,
+                country,
+            )[buyer]
+        ]
+        expected.append(due_days[0] if due_days else NEVER)
+    got = timing.next_due(start, *record, country)
+    for buyer in range(2):
+        if expected[buyer] == NEVER:
+            assert got[buyer] == NEVER or got[buyer] >= start + 730
+        else:
+            assert got[buyer] == expected[buyer]
+
+
+def test_the_due_index_screens_exactly_what_a_scan_of_every_book_would() -> None:
+    # each day, the records a campaign screens through its due index are those a full scan of
+    # its sellers' books would have passed: due, affordable, under the cap, reachable
+    config = small_config("strategy=full", n_traders=3000, days=160)
+    model = MarketModel(config)
+    campaign = model.marketing.strategies[0]
+    screen = campaign._screen
+    checked = []
+
+    def both(book, day, cheapest, period):
+        t = model.state.traders
+        scan = CustomerBook.of(model.state.relations, t.is_seller & (t.group == campaign.group))
+        index = campaign.due
+        saved = index.next_read.copy()
+        full = screen(scan, day, cheapest, period)
+        index.next_read[:] = saved
+        result = screen(book, day, cheapest, period)
+        assert np.array_equal(result[0].flat, full[0].flat)
+        assert np.array_equal(result[1], full[1]) and np.array_equal(result[2], full[2])
+        checked.append(len(result[0]))
+        return result
+
+    campaign._screen = both
+    for _ in range(config.days):
+        model.step()
+    assert sum(checked) > 1000  # the comparison had records to compare

@@ -22,6 +22,7 @@ from sim.marketing.budget import Budget
 from sim.marketing.channels import ChannelChoice, ChannelTable, ThompsonChannels, deliver
 from sim.marketing.contacts import Contacts
 from sim.marketing.customers import CustomerBook, stages
+from sim.marketing.due import DueIndex
 from sim.marketing.products import choose_products
 from sim.marketing.promotions import (
     SAMPLE,
@@ -30,7 +31,7 @@ from sim.marketing.promotions import (
     promotion_cost,
 )
 from sim.marketing.segmentation import Observed, make_segmentation
-from sim.marketing.timing import Timing
+from sim.marketing.timing import NEVER, Timing
 from sim.state.beliefs import ITEM_NOISE, pseudo_counts
 from sim.state.market import MarketState
 from sim.state.world import DAYS_PER_YEAR
@@ -86,6 +87,7 @@ class Campaign:
         self.channels = ChannelChoice(config.channel, self.table, bandit)
         self.timing = Timing(config.timing, state.world.festival_boost)
         self.budget = Budget(config.budget, n)
+        self.due = DueIndex(state.relations)
         # contacts and responses per segment, pooled over the group: the ranking signal
         self.segment_tries = np.zeros(self.segmentation.n_segments)
         self.segment_wins = np.zeros(self.segmentation.n_segments)
@@ -96,12 +98,14 @@ class Campaign:
     def plan(self, day: int) -> Contacts:
         t, r = self.state.traders, self.state.relations
         self.budget.start(day)
-        book = CustomerBook.of(r, t.is_seller & (t.group == self.group))
+        in_group = t.group == self.group
         if self.segmentation.wants_refit(day):
+            book = CustomerBook.of(r, t.is_seller & in_group)
             everyone = book.subset(self._reachable(book))
             self.segmentation.fit(self._observe(everyone, day), day)
         cheapest = int(np.round(self.table.cost.min() * 100))
         period = self.budget.period_of(day)
+        book = self.due.today(day, in_group, t.is_seller)
         book, stage, this_period = self._screen(book, day, cheapest, period)
         seen = self._observe(book, day)
         segment = self.segmentation.labels(seen, day)
@@ -136,26 +140,36 @@ class Campaign:
     def _screen(self, book: CustomerBook, day: int, cheapest: int, period: int) -> tuple:
         """The records a seller could contact today, with their stages and contacts this
         period: the seller can pay, the customer is due, under the frequency cap, reachable.
-        The most selective screen (due) runs early, so the others read fewer records."""
+        Each record screened out waits in the due index until it could pass again."""
         r = self.state.relations
-        book = book.subset(np.flatnonzero(self.budget.can_pay(book.seller, cheapest)))
+        next_period = (period + 1) * self.budget.config.period_days
+        pays = self.budget.can_pay(book.seller, cheapest)
+        self.due.wait(book.subset(np.flatnonzero(~pays)), next_period)
+        book = book.subset(np.flatnonzero(pays))
         orders, last_day = book.read(r.orders), book.read(r.last_day)
         stage = stages(orders, self._recency(orders, last_day, day), self.config.timing)
-        due = self.timing.due(
-            day,
-            stage,
+        record = (
             orders,
             book.read(r.first_day),
             last_day,
             book.read(r.contact_day),
             self.state.traders.country[book.buyer],
         )
+        due = self.timing.due(day, stage, *record)
+        later = np.flatnonzero(~due)
+        self.due.wait(
+            book.subset(later), self.timing.next_due(day + 1, *(a[later] for a in record))
+        )
         book, stage = self._keep(book, due, stage)
         this_period = np.where(book.read(r.period) == period, book.read(r.period_contacts), 0)
-        book, stage, this_period = self._keep(
-            book, self.budget.under_frequency_cap(this_period), stage, this_period
-        )
-        return self._keep(book, self._reachable(book), stage, this_period)
+        under_cap = self.budget.under_frequency_cap(this_period)
+        self.due.wait(book.subset(np.flatnonzero(~under_cap)), next_period)
+        book, stage, this_period = self._keep(book, under_cap, stage, this_period)
+        reachable = self._reachable(book)
+        self.due.wait(book.subset(np.flatnonzero(~reachable)), NEVER)  # until the slot changes
+        book, stage, this_period = self._keep(book, reachable, stage, this_period)
+        self.due.wait(book, day + 1)  # due: read again tomorrow, contacted or not
+        return book, stage, this_period
 
     @staticmethod
     def _keep(book: CustomerBook, mask: np.ndarray, *columns: np.ndarray) -> tuple:

@@ -58,6 +58,9 @@ class Relations:
         self.tool_tries = np.zeros((*shape, 3), dtype=np.int16)  # coupon, sample, trial
         self.tool_wins = np.zeros((*shape, 3), dtype=np.int16)
         self.customers = np.zeros(n_traders, dtype=np.int32)  # per seller: buyers with an order
+        # the last day the pair's record changed (an order, a contact, a new seller in the slot):
+        # what lets marketing re-read only the records that changed (sim.marketing.due)
+        self.changed_day = np.full(shape, -1, dtype=np.int32)
 
     def find(self, buyers: np.ndarray, sellers: np.ndarray) -> np.ndarray:
         """Slot of each (buyer, seller) pair; -1 where the buyer does not remember the seller.
@@ -131,6 +134,7 @@ class Relations:
         self.first_day[buyers, slots] = np.where(first, day, self.first_day[buyers, slots])
         self.last_day[buyers, slots] = day
         self.spend[buyers, slots] += spend
+        self.changed_day[buyers, slots] = day
         np.add.at(self.customers, self.seller[buyers[first], slots[first]], 1)
 
     def record_experience(
@@ -165,6 +169,7 @@ class Relations:
         """Remember a contact as the pair's last touch, for attributing later orders, and
         the last that reached the buyer, for its awareness."""
         self.contact_day[buyers, slots] = day
+        self.changed_day[buyers, slots] = day
         self.aware_day[buyers[reached], slots[reached]] = day
         self.contact_channel[buyers, slots] = channel
         self.contact_segment[buyers, slots] = segment
@@ -228,6 +233,7 @@ class Relations:
         for array in (self.first_day, self.last_day, self.contact_day, self.aware_day, self.period):
             array[buyers, slots] = -1
         self.tie_day[buyers, slots] = day
+        self.changed_day[buyers, slots] = day
         placed = np.full(len(full), -1, dtype=np.int64)
         placed[~full] = slots
         return placed
