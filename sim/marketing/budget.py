@@ -13,10 +13,14 @@ cost near a linear pass over the due records.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
 from sim.config import BudgetConfig
+
+Price = Callable[[np.ndarray], np.ndarray]  # rows -> their contacts' costs in cents
 
 
 class Budget:
@@ -46,57 +50,105 @@ class Budget:
     def under_frequency_cap(self, contacts_this_period: np.ndarray) -> np.ndarray:
         return contacts_this_period < self.config.frequency_cap
 
-    def affordable(self, sellers: np.ndarray, priority: np.ndarray, cheapest: int) -> np.ndarray:
-        """Rows that `select` could still choose whatever their offers cost: each seller's
-        best-ranked records, as many as its remaining budget pays at the cheapest contact.
-        Screening here lets a campaign draw channels and promotions for these rows only."""
-        room = (self.cap - self.spent) // max(cheapest, 1)
-        whole = self._fits(sellers, np.ones(len(sellers)), room)
-        bound = np.flatnonzero(~whole)
-        order = bound[by_seller_best_first(sellers[bound], priority[bound])]
-        s = sellers[order]
-        rank = np.arange(len(s)) - np.searchsorted(s, s)  # position within the seller
-        return np.sort(np.concatenate([np.flatnonzero(whole), order[rank < room[s]]]))
-
-    def _fits(self, sellers: np.ndarray, amount: np.ndarray, room: np.ndarray) -> np.ndarray:
-        """Per row: whether its seller's rows together stay within the seller's `room`."""
-        total = np.bincount(sellers, weights=amount, minlength=len(room))
-        return total[sellers] <= room[sellers]
-
-    def select(
-        self,
-        sellers: np.ndarray,
-        cost: np.ndarray,
-        priority: np.ndarray,
-        contacts_this_period: np.ndarray,
-    ) -> np.ndarray:
-        """Rows to contact: under the frequency cap, best first until the spend cap."""
-        eligible = np.flatnonzero(contacts_this_period < self.config.frequency_cap)
+    def spend(self, sellers: np.ndarray, priority: np.ndarray, dearest: int, price: Price) -> Spent:
+        """Rows to contact: each seller's best-ranked rows while its spend this period stays
+        within the cap, a prefix of its ranking (the first contact that does not fit ends its
+        list). `price(rows)` draws the offers of `rows` and gives their costs in cents; it is
+        asked once per row, in rounds over the next-ranked rows of the sellers whose lists go
+        on, so offers are drawn for the rows contacted and a few past each cut, not for every
+        row a seller could afford at the cheapest contact (docs/model.md section 3.3).
+        `dearest` bounds any contact's cost: a seller that could pay all its rows at it is
+        kept whole without a ranking."""
         room = self.cap - self.spent
-        whole = self._fits(sellers[eligible], cost[eligible], room)
-        bound = eligible[~whole]
+        count = np.bincount(sellers, minlength=len(room))
+        surely = count[sellers] * dearest <= room[sellers]
+        whole, bound = np.flatnonzero(surely), np.flatnonzero(~surely)
+        chosen, costs = [whole], [np.asarray(price(whole), dtype=np.int64)]
         order = bound[by_seller_best_first(sellers[bound], priority[bound])]
-        s, c = sellers[order], cost[order]
-        total = np.cumsum(c)
-        first = np.r_[True, s[1:] != s[:-1]] if len(s) else np.zeros(0, dtype=bool)
-        start = np.maximum.accumulate(np.where(first, np.arange(len(s)), 0))
-        running = total - np.where(start > 0, total[start - 1], 0)  # spend within the seller
-        chosen = np.sort(np.concatenate([eligible[whole], order[running <= room[s]]]))
-        self.spent += np.bincount(
-            sellers[chosen], weights=cost[chosen], minlength=len(self.spent)
-        ).astype(np.int64)
-        return chosen
+        picked, picked_cost = self._walk(order, sellers[order], room, dearest, price)
+        chosen, costs = np.concatenate([*chosen, picked]), np.concatenate([*costs, picked_cost])
+        self.spent += np.bincount(sellers[chosen], weights=costs, minlength=len(room)).astype(
+            np.int64
+        )
+        rows = np.argsort(chosen)
+        return Spent(chosen[rows], costs[rows])
+
+    @staticmethod
+    def _walk(
+        order: np.ndarray, sellers: np.ndarray, room: np.ndarray, dearest: int, price: Price
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Walk each seller's ranking (`order`, grouped by seller, best first) in rounds: a
+        round prices about as many next rows as the seller's room left would pay at the mean
+        cost seen so far (at `dearest` in the first, so those surely fit), and at least twice
+        as many as the round before (so free contacts cannot make it crawl), and keeps those
+        that fit; a row that does not fit ends the seller's list."""
+        first = np.flatnonzero(np.r_[True, sellers[1:] != sellers[:-1]]) if len(order) else []
+        start = np.asarray(first, dtype=np.int64)
+        end = np.r_[start[1:], len(order)].astype(np.int64)
+        left = room[sellers[start]].astype(np.int64)
+        going = np.ones(len(start), dtype=bool)
+        unit, least, picked, picked_cost, priced, paid = max(dearest, 1), 1, [], [], 0, 0
+        while going.any():
+            group = np.flatnonzero(going)
+            length = np.minimum(np.maximum(left[group] // unit, least), end[group] - start[group])
+            rows = ranges(start[group], length)
+            cost = np.asarray(price(order[rows]), dtype=np.int64)
+            owner = np.repeat(np.arange(len(group)), length)
+            fits = within_seller_running_sum(cost, owner, length) <= left[group][owner]
+            picked += [order[rows[fits]]]
+            picked_cost += [cost[fits]]
+            paid_now = np.bincount(owner[fits], weights=cost[fits], minlength=len(group))
+            left[group] -= paid_now.astype(np.int64)
+            start[group] += length
+            cut = np.bincount(owner[~fits], minlength=len(group)) > 0
+            going[group] = ~cut & (start[group] < end[group])
+            priced, paid = priced + len(cost), paid + int(cost.sum())
+            unit, least = max(paid // max(priced, 1), 1), least * 2
+        empty = np.zeros(0, dtype=np.int64)
+        return np.concatenate([empty, *picked]), np.concatenate([empty, *picked_cost])
+
+
+class Spent(NamedTuple):
+    """The rows a budget lets a campaign contact, in row order, with their costs in cents."""
+
+    rows: np.ndarray
+    cost: np.ndarray
+
+
+def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The integers starts[i], ..., starts[i] + lengths[i] - 1 for each i, concatenated."""
+    exclusive = np.cumsum(lengths) - lengths
+    return np.repeat(starts - exclusive, lengths) + np.arange(int(lengths.sum()))
+
+
+def within_seller_running_sum(
+    values: np.ndarray, owner: np.ndarray, length: np.ndarray
+) -> np.ndarray:
+    """Running sums of `values` restarting at each owner's first row (rows grouped by owner,
+    `length` rows each)."""
+    total = np.cumsum(values)
+    before = np.cumsum(length) - length  # each owner's first row
+    offset = np.where(before > 0, total[np.maximum(before - 1, 0)], 0)
+    return total - np.repeat(offset, length)
 
 
 def by_seller_best_first(sellers: np.ndarray, priority: np.ndarray) -> np.ndarray:
     """The order `np.lexsort((-priority, sellers))` gives (by seller, then highest priority
-    first, equal priorities in row order), in about half its time: an unstable sort of the
-    priorities, exact when no two are equal (checked; a stable sort otherwise), then a stable
-    radix sort of the sellers numbered 0, 1, ... (16-bit while there are few of them)."""
-    order = np.argsort(-priority)
-    ranked = priority[order]
-    if np.any(ranked[1:] == ranked[:-1]):
-        order = np.argsort(-priority, kind="stable")
+    first, equal priorities in row order), in a fraction of its time: a stable radix sort of
+    the priorities when they are small whole numbers (a campaign's segment levels), else an
+    unstable sort, exact when no two are equal (checked; a stable sort otherwise); then a
+    stable radix sort of the sellers numbered 0, 1, ... (16-bit while there are few)."""
+    if np.issubdtype(priority.dtype, np.integer) and len(priority):
+        low, high = int(priority.min()), int(priority.max())
+        if high - low < 2**15:
+            order = np.argsort((high - priority).astype(np.int16), kind="stable")
+        else:
+            order = np.argsort(-priority, kind="stable")
+    else:
+        order = np.argsort(-priority)
+        ranked = priority[order]
+        if np.any(ranked[1:] == ranked[:-1]):
+            order = np.argsort(-priority, kind="stable")
     present = np.flatnonzero(np.bincount(sellers))
     number = np.searchsorted(present, sellers[order])
     if len(present) < 2**15:

@@ -30,7 +30,7 @@ from sim.marketing.promotions import (
     discount_share,
     promotion_cost,
 )
-from sim.marketing.segmentation import Observed, make_segmentation
+from sim.marketing.segmentation import KeptLabels, Observed, make_segmentation
 from sim.marketing.timing import NEVER, Timing
 from sim.state.beliefs import ITEM_NOISE, pseudo_counts
 from sim.state.market import MarketState
@@ -88,6 +88,7 @@ class Campaign:
         self.timing = Timing(config.timing, state.world.festival_boost)
         self.budget = Budget(config.budget, n)
         self.due = DueIndex(state.relations)
+        self.kept = KeptLabels(self.segmentation, state.relations.seller.size)
         # contacts and responses per segment, pooled over the group: the ranking signal
         self.segment_tries = np.zeros(self.segmentation.n_segments)
         self.segment_wins = np.zeros(self.segmentation.n_segments)
@@ -102,40 +103,61 @@ class Campaign:
         if self.segmentation.wants_refit(day):
             book = CustomerBook.of(r, t.is_seller & in_group)
             everyone = book.subset(self._reachable(book))
-            self.segmentation.fit(self._observe(everyone, day), day)
+            sample = everyone.subset(self.segmentation.fit_rows(len(everyone), day))
+            self.segmentation.fit(self._observe(sample, day), day)
         cheapest = int(np.round(self.table.cost.min() * 100))
         period = self.budget.period_of(day)
         book = self.due.today(day, in_group, t.is_seller)
         book, stage, this_period = self._screen(book, day, cheapest, period)
-        seen = self._observe(book, day)
-        segment = self.segmentation.labels(seen, day)
-        priority = self._priority(segment) + 1e-6 * self.rng.random(len(book))
-        rows = self.budget.affordable(book.seller, priority, cheapest)
-        book, stage, this_period = book.subset(rows), stage[rows], this_period[rows]
-        segment, priority = segment[rows], priority[rows]
-        channel = self.channels.choose(book.seller, segment, stage, self.rng)
-        product = choose_products(self.config.product.kind, t, book.buyer, book.seller, stage)
-        promotion = choose_promotions(
-            self.config.promotion,
-            seen.orders[rows],
-            *self._tool_history(book, segment),
-            self.rng,
+        segment = self.kept.of(book, self.state.relations.changed_day.ravel(), day, self._observe)
+        orders = book.read(self.state.relations.orders)
+        # best segments first, equally ranked customers in a random order
+        shuffled = self.rng.permutation(len(book))
+        channel = np.zeros(len(book), dtype=np.int64)
+        promotion = np.zeros(len(book), dtype=np.int64)
+
+        def price(rows: np.ndarray) -> np.ndarray:
+            """Draw the channel and promotion of `rows`; their costs in cents."""
+            records, segments = book.subset(rows), segment[rows]
+            channel[rows] = self.channels.choose(records.seller, segments, stage[rows], self.rng)
+            promotion[rows] = choose_promotions(
+                self.config.promotion,
+                orders[rows],
+                *self._tool_history(records, segments),
+                self.rng,
+            )
+            return self._cost(channel[rows], promotion[rows])
+
+        spent = self.budget.spend(
+            book.seller[shuffled],
+            self._level(segment)[shuffled],
+            self._dearest(),
+            lambda rows: price(shuffled[rows]),
         )
-        cost = np.round(
-            (self.table.cost[channel] + promotion_cost(self.config.promotion, promotion)) * 100
-        ).astype(np.int64)
-        keep = self.budget.select(book.seller, cost, priority, this_period)
+        rows = np.argsort(shuffled[spent.rows])
+        keep, cost = shuffled[spent.rows][rows], spent.cost[rows]
+        book, stage = book.subset(keep), stage[keep]
+        product = choose_products(self.config.product.kind, t, book.buyer, book.seller, stage)
         return self._send(
             day,
-            book.subset(keep),
+            book,
             segment[keep],
             channel[keep],
-            product[keep],
+            product,
             promotion[keep],
-            cost[keep],
+            cost,
             this_period[keep],
             period,
         )
+
+    def _cost(self, channel: np.ndarray, promotion: np.ndarray) -> np.ndarray:
+        """Cents each contact costs when sent: its channel and any sample sent with it."""
+        cost = self.table.cost[channel] + promotion_cost(self.config.promotion, promotion)
+        return np.round(cost * 100).astype(np.int64)
+
+    def _dearest(self) -> int:
+        """Cents the dearest contact could cost: the dearest channel with a sample."""
+        return int(self._cost(np.array([self.table.cost.argmax()]), np.array([SAMPLE]))[0])
 
     def _screen(self, book: CustomerBook, day: int, cheapest: int, period: int) -> tuple:
         """The records a seller could contact today, with their stages and contacts this
@@ -214,9 +236,11 @@ class Campaign:
         r = self.state.relations
         return book.read(r.tool_tries), book.read(r.tool_wins)
 
-    def _priority(self, segment: np.ndarray) -> np.ndarray:
-        """Expected response of the customer's segment so far (Beta mean)."""
-        return ((self.segment_wins + 1.0) / (self.segment_tries + 2.0))[segment]
+    def _level(self, segment: np.ndarray) -> np.ndarray:
+        """Each customer's rank by its segment's expected response so far (Beta mean), as
+        whole numbers, higher first: equal means share a level."""
+        mean = (self.segment_wins + 1.0) / (self.segment_tries + 2.0)
+        return np.unique(mean, return_inverse=True)[1].ravel()[segment]
 
     def _send(self, day, book, segment, channel, product, promotion, cost, this_period, period):
         t, r = self.state.traders, self.state.relations

@@ -9,6 +9,7 @@ is recorded at each refit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
@@ -18,7 +19,7 @@ from threadpoolctl import ThreadpoolController
 
 from sim.config import SegmentationConfig
 from sim.config.vocabulary import RFM_TIERS, SEGMENTS
-from sim.marketing.customers import rfm_tiers
+from sim.marketing.customers import CustomerBook, rfm_tiers
 
 
 @dataclass
@@ -47,16 +48,24 @@ def thread_pools() -> ThreadpoolController:
 
 class Segmentation(Protocol):
     """How a seller groups its customers, as a campaign uses it: labels for the customers it
-    sees (0 .. n_segments - 1), their codes in the event log, and when it learns."""
+    sees (0 .. n_segments - 1), their codes in the event log, and when it learns. A
+    `timeless` one labels a record by the record and its latest fit alone (no recency), so a
+    label can be kept until either changes; `fitted_on` is the day of that fit."""
 
     n_segments: int
+    timeless: bool
+    fitted_on: int
 
     def wants_refit(self, day: int) -> bool:
         """Whether the segmentation is due to be refitted on all customer records today."""
         ...
 
+    def fit_rows(self, n: int, day: int) -> np.ndarray:
+        """Which of `n` records today's refit reads (all, or its sample of them)."""
+        ...
+
     def fit(self, seen: Observed, day: int) -> None:
-        """Refit on all customer records."""
+        """Refit on all customer records (or the rows `fit_rows` picked of them)."""
         ...
 
     def labels(self, seen: Observed, day: int) -> np.ndarray:
@@ -77,9 +86,14 @@ class NoSegments:
     """Every customer in one segment."""
 
     n_segments = 1
+    timeless = True
+    fitted_on = -1
 
     def wants_refit(self, day: int) -> bool:
         return False
+
+    def fit_rows(self, n: int, day: int) -> np.ndarray:
+        return np.arange(n)
 
     def fit(self, seen: Observed, day: int) -> None:
         """Nothing to learn."""
@@ -98,12 +112,17 @@ class RFMSegments:
     """RFM tiers with configurable cut points: fixed rules, nothing to learn."""
 
     n_segments = len(RFM_TIERS)
+    timeless = False  # recency moves every day
+    fitted_on = -1
 
     def __init__(self, config: SegmentationConfig) -> None:
         self.config = config
 
     def wants_refit(self, day: int) -> bool:
         return False
+
+    def fit_rows(self, n: int, day: int) -> np.ndarray:
+        return np.arange(n)
 
     def fit(self, seen: Observed, day: int) -> None:
         """Nothing to learn."""
@@ -134,6 +153,12 @@ class KMeansSegments:
         self.last_fit = -(10**9)
         self.last_ari: float | None = None
 
+    timeless = True  # country, spend, orders, behaviour tags and responses: no recency
+
+    @property
+    def fitted_on(self) -> int:
+        return self.last_fit
+
     def features(self, seen: Observed) -> np.ndarray:
         """(features, records): basic info (country, spend level), behaviour tags, and
         response history. One row a feature, so that standardising runs along the records."""
@@ -151,6 +176,14 @@ class KMeansSegments:
     def wants_refit(self, day: int) -> bool:
         return day - self.last_fit >= self.config.refresh_days
 
+    def fit_rows(self, n: int, day: int) -> np.ndarray:
+        """All `n` records, or a random `fit_sample` of them (in row order) when there are
+        more: a caller that observes only these pays for the sample, not the whole base."""
+        if n <= self.config.fit_sample:
+            return np.arange(n)
+        draw = np.random.default_rng(self.seed + day)
+        return np.sort(draw.choice(n, self.config.fit_sample, replace=False))
+
     def fit(self, seen: Observed, day: int) -> None:
         """Refit on all records (a random `fit_sample` of them when there are more, which is
         how CRM tools fit large bases: the cost stays flat as the market grows), once there
@@ -163,10 +196,8 @@ class KMeansSegments:
         if len(x) < self.config.k:
             return
         if len(x) > self.config.fit_sample:
-            rows = np.random.default_rng(self.seed + day).choice(
-                len(x), self.config.fit_sample, replace=False
-            )
-            x, hidden = x[np.sort(rows)], hidden[np.sort(rows)]
+            rows = self.fit_rows(len(x), day)
+            x, hidden = x[rows], hidden[rows]
         scaler = StandardScaler().fit(x)
         # one k-means++ start (scikit-learn's default): monthly refits make up for a poor one;
         # one thread, here where scikit-learn's OpenMP and BLAS are loaded (a caller's limit
@@ -198,6 +229,36 @@ class KMeansSegments:
     def accuracy(self) -> float | None:
         """Adjusted Rand index of the latest fit against hidden buyer types."""
         return self.last_ari
+
+
+class KeptLabels:
+    """Segment labels kept per customer record (flat buyer-by-slot position) until the record
+    changes (`Relations.changed_day`) or the segmentation is refitted, for a timeless
+    segmentation; re-derived each day otherwise. A day then labels the records that changed,
+    not every record due (issue 25): k-means labels are the same either way."""
+
+    def __init__(self, segmentation: Segmentation, n_records: int) -> None:
+        self.segmentation = segmentation
+        self.label = np.zeros(n_records if segmentation.timeless else 0, dtype=np.int16)
+        self.labelled_on = np.full(len(self.label), -1, dtype=np.int32)
+
+    def of(
+        self,
+        book: CustomerBook,
+        changed_day: np.ndarray,
+        day: int,
+        observe: Callable[[CustomerBook, int], Observed],
+    ) -> np.ndarray:
+        """The segments of `book`'s records today; `changed_day` is per flat record."""
+        if not self.segmentation.timeless:
+            return self.segmentation.labels(observe(book, day), day)
+        labelled_on = self.labelled_on[book.flat]
+        fit = self.segmentation.fitted_on
+        stale = np.flatnonzero((labelled_on <= changed_day[book.flat]) | (labelled_on < fit))
+        redo = book.subset(stale)
+        self.label[redo.flat] = self.segmentation.labels(observe(redo, day), day)
+        self.labelled_on[redo.flat] = day
+        return self.label[book.flat].astype(np.int64)
 
 
 def make_segmentation(config: SegmentationConfig, n_countries: int, seed: int) -> Segmentation:
