@@ -5,9 +5,10 @@ period stays within its cap: a prefix of the ranking, since a contact that does 
 the seller's list. A customer already contacted `frequency_cap` times this period is skipped.
 Neither cap is ever exceeded.
 
-Most days most sellers can pay for everything due: their records are kept whole, and only the
-sellers whose budget binds are ranked (a sort over their records alone), which keeps the daily
-cost near a linear pass over the due records.
+Most days most sellers can pay for everything due at the dearest contact: their records are
+kept whole, and only the others are ranked (a sort over their records alone). Their offers are
+drawn in rounds down the ranking until the budget cuts it, so the daily cost follows the
+contacts made, not the records a seller could afford at the cheapest channel.
 """
 
 from __future__ import annotations

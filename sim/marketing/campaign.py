@@ -89,6 +89,7 @@ class Campaign:
         self.budget = Budget(config.budget, n)
         self.due = DueIndex(state.relations)
         self.kept = KeptLabels(self.segmentation, state.relations.seller.size)
+        self.dearest = self._dearest()  # bounds any contact's cost: lets spend skip ranking
         # contacts and responses per segment, pooled over the group: the ranking signal
         self.segment_tries = np.zeros(self.segmentation.n_segments)
         self.segment_wins = np.zeros(self.segmentation.n_segments)
@@ -131,7 +132,7 @@ class Campaign:
         spent = self.budget.spend(
             book.seller[shuffled],
             self._level(segment)[shuffled],
-            self._dearest(),
+            self.dearest,
             lambda rows: price(shuffled[rows]),
         )
         rows = np.argsort(shuffled[spent.rows])
