@@ -86,6 +86,10 @@ class Offered:
     promotion: np.ndarray
     discount_share: np.ndarray
 
+    def at(self, rows: np.ndarray) -> Offered:
+        """The offers of the shoppers `rows` (a shopper may repeat)."""
+        return Offered(*(values[rows] for values in vars(self).values()))
+
     @classmethod
     def nothing(cls, m: int) -> Offered:
         return cls(
@@ -120,16 +124,25 @@ class Shopping:
         s = self.state
         self.state.today["sessions"] += len(buyers)
         candidates = self._consider(day, buyers, categories, offered.seller)
-        slots = s.relations.find(buyers, candidates)
-        is_offer = (candidates == offered.seller[:, None]) & (candidates >= 0)
-        offers, extra = self._features(day, buyers, candidates, slots, is_offer, offered)
-        pick = self.rule.choose(self.utility.score(offers, self._traits(buyers)), self.rng)
+        # most of the (shopper, candidate) grid is padding: score only the real offers, each
+        # as a row of its own, and lay the scores back on the grid for the choice
+        row, col = np.nonzero(candidates >= 0)
+        real = candidates[row, col][:, None]
+        slots = s.relations.find(buyers[row], real)
+        is_offer = real == offered.seller[row][:, None]
+        offers, extra = self._features(day, buyers[row], real, slots, is_offer, offered.at(row))
+        scores = np.full(candidates.shape, -np.inf)
+        scores[row, col] = self.utility.score(offers, self._traits(buyers[row]))[:, 0]
+        pick = self.rule.choose(scores, self.rng)
         rows = np.arange(len(buyers))
         chosen = np.where(pick >= 0, candidates[rows, np.maximum(pick, 0)], -1)
         s.events.record(day, "session", buyers, other=chosen)
         keep = self._inquire(day, buyers, chosen)
-        rows, cols = np.flatnonzero(keep), pick[keep]
-        return self._carts(buyers, rows, cols, candidates, offers, extra, is_offer, offered)
+        rows = np.flatnonzero(keep)
+        position = np.zeros(candidates.shape, dtype=np.int64)
+        position[row, col] = np.arange(len(row))
+        at = (position[rows, pick[keep]], 0)  # the chosen offers' rows in the features
+        return self._carts(buyers, rows, at, real, offers, extra, is_offer, offered)
 
     def _consider(
         self, day: int, buyers: np.ndarray, categories: np.ndarray, offer: np.ndarray
@@ -286,10 +299,10 @@ class Shopping:
         slots = s.relations.ensure(buyers, sellers, day)  # buyers are distinct: always a slot
         s.relations.add_experience(buyers, slots, weight * reading, weight * (1.0 - reading))
 
-    def _carts(self, buyers, rows, cols, candidates, offers, extra, is_offer, offered) -> Carts:
+    def _carts(self, buyers, rows, at, candidates, offers, extra, is_offer, offered) -> Carts:
+        """Carts of the shoppers `rows`, whose chosen offers `at` indexes in the features."""
         b = buyers[rows]
         traits = self._traits(b)
-        at = (rows, cols)
         from_offer = is_offer[at]
         sellers = candidates[at]
         trial = from_offer & (offered.promotion[rows] == TRIAL)  # no risk in a trial order
