@@ -17,6 +17,7 @@ from sim.config import (
     ServiceConfig,
 )
 from sim.mechanisms.search import SearchIndex, drop_repeats
+from sim.state.arrays import CumulativeSearch
 from sim.state.population import draw_traders
 from sim.state.traders import TraderTable
 from sim.state.world import World
@@ -210,3 +211,42 @@ def test_the_more_relevant_seller_of_the_pool_is_shown():
     # seller 0 matches (relevance 1 vs 0) and is shown unless the pool of 3 draws misses it:
     # 1 - (1/2)**3 = 0.875 (se sqrt(0.875 * 0.125 / 20000) = 0.0023; 0.01 is 4 of them)
     assert np.mean(found[:, 0] == 0) == pytest.approx(0.875, abs=0.01)
+
+
+# --- the guided search of cumulative weights ---------------------------------------------------
+
+WEIGHTS = st.lists(
+    st.one_of(
+        st.just(0.0),
+        st.floats(min_value=1e-300, max_value=1e-12),
+        st.floats(min_value=1e-12, max_value=1e12),
+    ),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    weights=WEIGHTS, points=st.lists(st.floats(-0.2, 1.2), max_size=30), slices=st.integers(1, 4)
+)
+def test_the_guided_search_answers_as_searchsorted(weights, points, slices) -> None:
+    """Same index as np.searchsorted(side="right") anywhere: at, just either side of and
+    between the cumulative values (ties and zero weights included), and outside the total."""
+    cumulative = np.cumsum(weights)
+    u = np.concatenate(
+        [
+            np.asarray(points, dtype=float) * cumulative[-1],
+            cumulative,
+            np.nextafter(cumulative, np.inf),
+            np.nextafter(cumulative, -np.inf),
+        ]
+    )
+    search = CumulativeSearch(cumulative, slices)
+    np.testing.assert_array_equal(search(u), np.searchsorted(cumulative, u, side="right"))
+    shaped = u[: len(u) // 2 * 2].reshape(-1, 2)
+    np.testing.assert_array_equal(search(shaped), np.searchsorted(cumulative, shaped, "right"))
+
+
+def test_the_guided_search_of_nothing_is_index_zero() -> None:
+    assert CumulativeSearch(np.empty(0))(np.array([0.5, 2.0])).tolist() == [0, 0]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.state.arrays import take_pairs
+from sim.state.arrays import CumulativeSearch, take_pairs
 from sim.state.traders import STANDARD, TraderTable
 
 POOL_FACTOR = 3  # results are the most relevant of a pool this many times larger
@@ -25,6 +25,7 @@ class SearchIndex:
         self.reputation_weight = reputation_weight
         self.sellers = np.empty(0, dtype=np.int64)
         self.cumulative = np.empty(0)
+        self.draw = CumulativeSearch(self.cumulative)
         self.bounds = np.zeros(n_categories + 1, dtype=np.int64)
 
     def rebuild(self) -> None:
@@ -39,6 +40,7 @@ class SearchIndex:
         score = self.reputation_weight * np.log1p(count) * (stars - 0.5) * 4.0
         score = score + t.picture_quality[self.sellers]
         self.cumulative = np.cumsum(np.exp(score))
+        self.draw = CumulativeSearch(self.cumulative)
         self.bounds = np.searchsorted(category[order], np.arange(self.n_categories + 1))
 
     def results(
@@ -54,7 +56,7 @@ class SearchIndex:
         cum = np.r_[0.0, self.cumulative]
         lo, hi = cum[lo_idx], cum[hi_idx]
         u = lo[:, None] + rng.random((m, pool)) * (hi - lo)[:, None]
-        picks = np.searchsorted(self.cumulative, u, side="right")
+        picks = self.draw(u)
         picks = np.clip(picks, lo_idx[:, None], np.maximum(hi_idx - 1, lo_idx)[:, None])
         picks = np.minimum(picks, len(self.sellers) - 1)
         candidates = drop_repeats(np.where(has[:, None], self.sellers[picks], -1))
