@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.state.arrays import CumulativeSearch
 from sim.state.market import MarketState
 
 
@@ -26,6 +27,7 @@ class Needs:
         t = state.traders
         self.by_country = np.argsort(t.country, kind="stable")
         self.cumulative = np.cumsum(t.activity[self.by_country])
+        self.search = CumulativeSearch(self.cumulative, slices_per_entry=1)
         cum = np.r_[0.0, self.cumulative]
         bounds = np.searchsorted(t.country[self.by_country], np.arange(state.world.n_countries + 1))
         self.lo, self.hi = cum[bounds[:-1]], cum[bounds[1:]]
@@ -45,7 +47,7 @@ class Needs:
         lo = np.repeat(self.lo, counts)
         hi = np.repeat(self.hi, counts)
         u = lo + self.rng.random(len(lo)) * (hi - lo)
-        index = np.searchsorted(self.cumulative, u, side="right")
+        index = self.search(u)
         picked = self.by_country[np.minimum(index, len(self.by_country) - 1)]
         natural = np.unique(picked[~t.is_seller[picked]])
         natural = natural[~np.isin(natural, contacted)]

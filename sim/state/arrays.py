@@ -36,16 +36,16 @@ class CumulativeSearch:
         self.scale = slices / total if total > 0 else 0.0
         edges = np.arange(slices + 1) / self.scale if total > 0 else np.zeros(slices + 1)
         guide = np.searchsorted(cumulative, edges, side="right")
-        padded = np.r_[0, guide, n, n]  # from 0 below the first slice, to n above the last
-        self.low, self.high = padded[:-3], padded[3:]  # slice j: guide[j - 1] to guide[j + 2]
+        # slice j searches from guide[j - 1] to guide[j + 2]: from 0 below the first, to n above
+        self.guide = np.r_[0, guide, n, n].astype(np.int32 if n < 2**31 else np.int64)
+        self.slices = slices
 
     def __call__(self, u: np.ndarray) -> np.ndarray:
         n = len(self.cumulative)
         if n == 0:
             return np.zeros(np.shape(u), dtype=np.int64)
-        scaled = np.clip(u * self.scale, 0, len(self.low) - 1)
-        where = scaled.astype(np.int64)
-        low, high = self.low[where], self.high[where]
+        where = np.clip(u * self.scale, 0, self.slices - 1).astype(np.int64)
+        low, high = self.guide[where].astype(np.int64), self.guide[where + 3].astype(np.int64)
         width = high - low
         while width.any():
             mid = low + (width >> 1)
