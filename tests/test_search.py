@@ -75,12 +75,14 @@ def test_drop_repeats_treats_each_row_on_its_own():
     assert drop_repeats(rows).tolist() == [[1, 2], [2, 1]]  # no repeat within a row
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
-    st.lists(
-        st.lists(st.integers(-1, 5), min_size=5, max_size=5),
-        min_size=1,
-        max_size=6,
+    st.integers(1, 40).flatmap(  # both sides of the width where a sort per row takes over
+        lambda width: st.lists(
+            st.lists(st.integers(-1, 12), min_size=width, max_size=width),
+            min_size=1,
+            max_size=6,
+        )
     )
 )
 def test_drop_repeats_property(rows):

@@ -72,6 +72,21 @@ class SearchIndex:
 
 def drop_repeats(candidates: np.ndarray) -> np.ndarray:
     """Replace repeats of a seller within a row by -1, keeping its first occurrence."""
+    if candidates.shape[1] > PAIRWISE_COLUMNS:
+        return _drop_repeats_by_sorting(candidates)
+    # column against earlier columns, rows contiguous: for the usual 15 to 20 columns a few
+    # whole-row comparisons cost less than a short sort per row
+    columns = np.ascontiguousarray(candidates.T)
+    repeat = np.zeros(columns.shape, dtype=bool)
+    for j in range(1, len(columns)):
+        repeat[j] = (columns[:j] == columns[j]).any(axis=0)
+    return np.where(repeat.T & (candidates >= 0), -1, candidates)
+
+
+PAIRWISE_COLUMNS = 32  # beyond this, pairs grow faster than a sort per row
+
+
+def _drop_repeats_by_sorting(candidates: np.ndarray) -> np.ndarray:
     order = np.argsort(candidates, axis=1, kind="stable")
     ordered = np.take_along_axis(candidates, order, axis=1)
     repeat_sorted = np.zeros(candidates.shape, dtype=bool)
