@@ -12,6 +12,7 @@ import pytest
 SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "throughput.py"
 DASHBOARD = SCRIPT.with_name("dashboard.py")
 STARTUP = SCRIPT.with_name("startup.py")
+PHASES = SCRIPT.with_name("phases.py")
 
 
 def load(path: Path):
@@ -327,3 +328,16 @@ def test_the_startup_benchmark_refuses_fewer_than_one_repeat(capsys) -> None:
     with pytest.raises(SystemExit):
         load(STARTUP).main(["--repeats", "0"])
     assert "--repeats must be 1 or more, got 0" in capsys.readouterr().err
+
+
+def test_phases_time_each_part_of_the_day(capsys) -> None:
+    blocks = load(PHASES).main(
+        ["--traders", "200", "--days", "6", "--block", "4", "warm_up_days=1"]
+    )
+    assert len(blocks) == 2  # days 0-3, then 4-5
+    for block in blocks:
+        parts = ("roles", "marketing", "needs", "shopping", "checkout", "delivery")
+        assert block["day"] > 0 and sum(block.get(p, 0.0) for p in parts) <= block["day"]
+        assert block.get("  features", 0.0) <= block["shopping"]
+    printed = capsys.readouterr().out
+    assert "campaign 1: screen" in printed and "ms per simulated day by 4-day block" in printed
