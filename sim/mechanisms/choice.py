@@ -2,7 +2,10 @@
 
 Two small parts, passed in from outside so either can be swapped: a `UtilityModel` scores each
 offer, and a `ChoiceRule` chooses among the scores with a no-purchase option. Both work on a
-whole day's shoppers at once: rows are shoppers, columns their candidate offers.
+whole day's shoppers at once: rows are shoppers, columns their candidate offers. A utility
+scores each offer from its own features and its buyer's traits alone, so shopping may hand it
+the real offers one a row (the padding of the shopper-by-candidate grid left out) and lay the
+scores back on the grid for the choice.
 """
 
 from __future__ import annotations
@@ -54,7 +57,10 @@ class BuyerTraits:
 
 
 class UtilityModel(Protocol):
-    def score(self, offers: Offers, traits: BuyerTraits) -> np.ndarray: ...
+    def score(self, offers: Offers, traits: BuyerTraits) -> np.ndarray:
+        """Utility of each offer, shape of the offers; an offer's utility depends on its own
+        features and its row's traits only (no comparison across a row's offers)."""
+        ...
 
 
 class ChoiceRule(Protocol):
