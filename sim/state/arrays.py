@@ -19,33 +19,39 @@ def take_pairs(table: np.ndarray, rows: np.ndarray, cols: np.ndarray | int) -> n
 
 
 class CumulativeSearch:
-    """`np.searchsorted(cumulative, u, side="right")` for many `u`, several times faster.
+    """`np.searchsorted(cumulative, u, side="right")` for many finite `u`, several times faster.
 
-    Weighted draws search a cumulative sum at random points, and a binary search over the whole
-    array is a chain of cache misses. A guide over equal slices of the total gives each point
-    the few entries around its slice; a vectorised binary search within them, a pass per
-    halving, finishes. The slices reach one further each way, so rounding in which slice a
-    point falls cannot leave its answer outside. Same answers as `np.searchsorted`.
+    Weighted draws search a cumulative sum of non-negative weights at random points, and a
+    binary search over the whole array is a chain of cache misses. The total is cut into equal
+    slices, and a guide counts the entries in the slices below each one; a point's answer then
+    lies among the entries of its own slice, which a vectorised binary search finds in a pass
+    or two. Entries and points are put in slices by the same rounded product, which never
+    orders two values the other way round, so the answers are exactly `np.searchsorted`'s.
     """
 
     def __init__(self, cumulative: np.ndarray, slices_per_entry: int = 2) -> None:
         self.cumulative = cumulative
         n = len(cumulative)
-        total = cumulative[-1] if n else 0.0
-        slices = max(slices_per_entry * n, 1)
-        self.scale = slices / total if total > 0 else 0.0
-        edges = np.arange(slices + 1) / self.scale if total > 0 else np.zeros(slices + 1)
-        guide = np.searchsorted(cumulative, edges, side="right")
-        # slice j searches from guide[j - 1] to guide[j + 2]: from 0 below the first, to n above
-        self.guide = np.r_[0, guide, n, n].astype(np.int32 if n < 2**31 else np.int64)
-        self.slices = slices
+        total = float(cumulative[-1]) if n else 0.0
+        self.slices = max(slices_per_entry * n, 1)
+        with np.errstate(divide="ignore", over="ignore"):
+            scale = self.slices / total if total > 0 else 0.0
+        self.scale = scale if np.isfinite(scale) else 0.0  # one slice holds all: still exact
+        below = np.cumsum(np.bincount(self._slice(cumulative), minlength=self.slices))
+        # guide[j]: entries in the slices below j; the last slice's points may reach n
+        guide = np.r_[0, below[: self.slices - 1], n]
+        self.guide = guide.astype(np.int32 if n < 2**31 else np.int64)
+
+    def _slice(self, values: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):  # far beyond the total: the last slice
+            return np.clip(values * self.scale, 0, self.slices - 1).astype(np.int64)
 
     def __call__(self, u: np.ndarray) -> np.ndarray:
         n = len(self.cumulative)
         if n == 0:
             return np.zeros(np.shape(u), dtype=np.int64)
-        where = np.clip(u * self.scale, 0, self.slices - 1).astype(np.int64)
-        low, high = self.guide[where].astype(np.int64), self.guide[where + 3].astype(np.int64)
+        where = self._slice(u)
+        low, high = self.guide[where].astype(np.int64), self.guide[where + 1].astype(np.int64)
         width = high - low
         while width.any():
             mid = low + (width >> 1)
