@@ -150,8 +150,9 @@ def by_seller_best_first(sellers: np.ndarray, priority: np.ndarray) -> np.ndarra
         ranked = priority[order]
         if np.any(ranked[1:] == ranked[:-1]):
             order = np.argsort(-priority, kind="stable")
-    present = np.flatnonzero(np.bincount(sellers))
-    number = np.searchsorted(present, sellers[order])
-    if len(present) < 2**15:
+    present = np.bincount(sellers) > 0
+    rank = np.cumsum(present) - 1  # a seller's number among those present, by id
+    number = rank[sellers[order]]
+    if np.count_nonzero(present) < 2**15:
         number = number.astype(np.int16)
     return order[np.argsort(number, kind="stable")]
