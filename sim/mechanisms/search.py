@@ -14,6 +14,7 @@ from sim.state.arrays import CumulativeSearch, take_pairs
 from sim.state.traders import STANDARD, TraderTable
 
 POOL_FACTOR = 3  # results are the most relevant of a pool this many times larger
+PAIRWISE_COLUMNS = 32  # beyond this, drop_repeats' column pairs cost more than a sort per row
 
 
 class SearchIndex:
@@ -81,9 +82,6 @@ def drop_repeats(candidates: np.ndarray) -> np.ndarray:
     for j in range(1, len(columns)):
         repeat[j] = (columns[:j] == columns[j]).any(axis=0)
     return np.where(repeat.T & (candidates >= 0), -1, candidates)
-
-
-PAIRWISE_COLUMNS = 32  # beyond this, pairs grow faster than a sort per row
 
 
 def _drop_repeats_by_sorting(candidates: np.ndarray) -> np.ndarray:

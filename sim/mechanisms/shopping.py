@@ -88,7 +88,7 @@ class Offered:
 
     def at(self, rows: np.ndarray) -> Offered:
         """The offers of the shoppers `rows` (a shopper may repeat)."""
-        return Offered(*(values[rows] for values in vars(self).values()))
+        return Offered(**{name: values[rows] for name, values in vars(self).items()})
 
     @classmethod
     def nothing(cls, m: int) -> Offered:
@@ -126,7 +126,8 @@ class Shopping:
         candidates = self._consider(day, buyers, categories, offered.seller)
         # most of the (shopper, candidate) grid is padding: score only the real offers, each
         # as a row of its own, and lay the scores back on the grid for the choice
-        row, col = np.nonzero(candidates >= 0)
+        valid = candidates >= 0
+        row, col = np.nonzero(valid)
         real = candidates[row, col][:, None]
         slots = s.relations.find(buyers[row], real)
         is_offer = real == offered.seller[row][:, None]
@@ -139,8 +140,7 @@ class Shopping:
         s.events.record(day, "session", buyers, other=chosen)
         keep = self._inquire(day, buyers, chosen)
         rows = np.flatnonzero(keep)
-        position = np.zeros(candidates.shape, dtype=np.int64)
-        position[row, col] = np.arange(len(row))
+        position = np.cumsum(valid).reshape(valid.shape) - 1  # a real offer's row, by cell
         at = (position[rows, pick[keep]], 0)  # the chosen offers' rows in the features
         return self._carts(buyers, rows, at, real, offers, extra, is_offer, offered)
 
@@ -299,12 +299,13 @@ class Shopping:
         slots = s.relations.ensure(buyers, sellers, day)  # buyers are distinct: always a slot
         s.relations.add_experience(buyers, slots, weight * reading, weight * (1.0 - reading))
 
-    def _carts(self, buyers, rows, at, candidates, offers, extra, is_offer, offered) -> Carts:
-        """Carts of the shoppers `rows`, whose chosen offers `at` indexes in the features."""
+    def _carts(self, buyers, rows, at, real, offers, extra, is_offer, offered) -> Carts:
+        """Carts of the shoppers `rows`, whose chosen offers `at` indexes among the real offers
+        (`real`: their sellers, one a row, as the features are)."""
         b = buyers[rows]
         traits = self._traits(b)
         from_offer = is_offer[at]
-        sellers = candidates[at]
+        sellers = real[at]
         trial = from_offer & (offered.promotion[rows] == TRIAL)  # no risk in a trial order
         # the belief at the moment of purchase, after anything learnt from an inquiry
         a, beta = self.state.beliefs.of(b, sellers, self.state.relations.find(b, sellers))

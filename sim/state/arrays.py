@@ -57,6 +57,6 @@ class CumulativeSearch:
             mid = low + (width >> 1)
             above = (width > 0) & (self.cumulative[np.minimum(mid, n - 1)] <= u)
             low = np.where(above, mid + 1, low)
-            high = np.where(above | (width == 0), high, mid)
+            high = np.where(above, high, mid)  # where width is 0, mid is high already
             width = high - low
         return low
