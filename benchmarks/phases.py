@@ -4,7 +4,8 @@
 
 The throughput benchmark times whole days; this one times each phase of the day's schedule
 (docs/model.md section 3.1) and the parts of shopping and of a campaign's plan that grow or
-shrink with a run's history, so that a cost curve can be read phase by phase. It wraps the
+shrink with a run's history, so that a cost curve can be read phase by phase, with the day's
+contacts and the records each campaign screened in, which marketing's cost follows. It wraps the
 model's own components on one instance, in one process; the wrappers add a few microseconds a
 call, so the phases add up to slightly less than the day. Timings, never a test.
 """
@@ -60,26 +61,48 @@ def timed(method: Callable, label: str, spent: dict[str, float]) -> Callable:
     return wrapper
 
 
-def measure(overrides: list[str], block: int) -> tuple[list[str], list[dict[str, float]]]:
-    """Run the configured market; ms per day of each phase in each block of `block` days."""
+def counted(method: Callable, label: str, counts: dict[str, float]) -> Callable:
+    """Adds up the records of the book a campaign's screen lets through."""
+
+    def wrapper(*args, **kwargs):
+        result = method(*args, **kwargs)
+        counts[label] += len(result[0])
+        return result
+
+    return wrapper
+
+
+def measure(
+    overrides: list[str], block: int
+) -> tuple[list[str], list[str], list[dict[str, float]]]:
+    """Run the configured market; per block of `block` days, ms per day of each phase, and a
+    day's contacts and the records each campaign screened in (what marketing's cost follows)."""
     config = load_config(["progress=false", *overrides])
     with threadpool_limits(limits=1):  # as sim.simulation.run.simulate runs
         model = MarketModel(config)
         spent: dict[str, float] = defaultdict(float)
+        counts: dict[str, float] = defaultdict(float)
         table = phases(model)
         for label, (component, name) in table.items():
             setattr(component, name, timed(getattr(component, name), label, spent))
+        screened = []
+        for i, campaign in enumerate(model.marketing.strategies):
+            screened.append(f"campaign {i + 1}: records screened in")
+            campaign._screen = counted(campaign._screen, screened[-1], counts)
         blocks, days_in_block = [], 0
         for day in range(config.days):
             start = time.perf_counter()
             model.step()
             spent["day"] += time.perf_counter() - start
+            counts["contacts"] += model.state.today["contacts"]
             days_in_block += 1
             if days_in_block == block or day == config.days - 1:
-                blocks.append({k: v * 1000 / days_in_block for k, v in spent.items()})
+                times = {k: v * 1000 / days_in_block for k, v in spent.items()}
+                blocks.append(times | {k: v / days_in_block for k, v in counts.items()})
                 spent.clear()
+                counts.clear()
                 days_in_block = 0
-    return ["day", *table], blocks
+    return ["day", *table], ["contacts", *screened], blocks
 
 
 def main(argv: list[str] | None = None) -> list[dict[str, float]]:
@@ -97,10 +120,13 @@ def main(argv: list[str] | None = None) -> list[dict[str, float]]:
         "strategy=full",
         *args.overrides,  # later overrides win
     ]
-    labels, blocks = measure(overrides, args.block)
+    timings, counts, blocks = measure(overrides, args.block)
     print(f"ms per simulated day by {args.block}-day block ({' '.join(overrides)}):")
-    for label in labels:
-        print(f"{label:28s}" + "".join(f"{b.get(label, 0.0):8.1f}" for b in blocks))
+    for label in timings:
+        print(f"{label:36s}" + "".join(f"{b.get(label, 0.0):8.1f}" for b in blocks))
+    print("a day's mean, by the same blocks:")
+    for label in counts:
+        print(f"{label:36s}" + "".join(f"{b.get(label, 0.0):8.0f}" for b in blocks))
     return blocks
 
 

@@ -339,5 +339,9 @@ def test_phases_time_each_part_of_the_day(capsys) -> None:
         parts = ("roles", "marketing", "needs", "shopping", "checkout", "delivery")
         assert block["day"] > 0 and sum(block.get(p, 0.0) for p in parts) <= block["day"]
         assert block.get("  features", 0.0) <= block["shopping"]
+        # every contact is made to a record the screen let through that day
+        assert block.get("contacts", 0.0) <= block.get("campaign 1: records screened in", 0.0)
+    assert sum(block.get("contacts", 0.0) for block in blocks) > 0
     printed = capsys.readouterr().out
     assert "campaign 1: screen" in printed and "ms per simulated day by 4-day block" in printed
+    assert "records screened in" in printed
