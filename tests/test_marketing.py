@@ -452,6 +452,33 @@ def test_the_due_index_screens_exactly_what_a_scan_of_every_book_would() -> None
     assert sum(checked) > 1000  # the comparison had records to compare
 
 
+def test_the_due_index_gathers_what_a_scan_of_every_record_would() -> None:
+    # a day's read gathers its records from those kept by the day they wait for and the
+    # relations' change feed: exactly the records whose day has come or that changed since the
+    # last read, in flat order, as a scan of every record's next-read and changed days finds
+    config = small_config("mix=rfm_vs_personalized", n_traders=3000, days=160)
+    model = MarketModel(config)
+    checked = []
+    for campaign in model.marketing.strategies:
+        index, read = campaign.due, campaign.due.today
+
+        def both(day, in_group, selling, index=index, read=read):
+            changed = model.state.relations.changed_day.ravel() >= index.last_read
+            scan = np.flatnonzero((index.next_read <= day) | changed)
+            seller = model.state.relations.seller.ravel()[scan]
+            scan = scan[(seller >= 0) & in_group[np.maximum(seller, 0)]]
+            scan = scan[selling[model.state.relations.seller.ravel()[scan]]]
+            book = read(day, in_group, selling)
+            assert np.array_equal(book.flat, scan)
+            checked.append(len(book))
+            return book
+
+        index.today = both
+    for _ in range(config.days):
+        model.step()
+    assert len(checked) == 2 * config.days and sum(checked) > 1000
+
+
 def test_kept_kmeans_labels_are_those_a_daily_relabelling_gives() -> None:
     # a k-means label depends on the record and the fit alone, so keeping it until either
     # changes gives each day the labels that labelling every screened record afresh would

@@ -298,3 +298,43 @@ def test_a_reused_slot_forgets_everything_about_the_evicted_seller():
     assert r.awareness_now(arr(0), new, day=2, half_life=3.0)[0] == 0.0  # not aware of seller 6
     assert r.last_touch(arr(0), new, day=2, window=30)["tool"][0] == 0  # no tool remembered
     assert not r.unsubscribed[0, new[0]] and r.tool_tries[0, new[0]].sum() == 0
+
+
+# --- the change feed --------------------------------------------------------------------------
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["order", "touch", "ensure", "forget"]),
+            st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), min_size=1, max_size=6),
+        ),
+        max_size=25,
+    )
+)
+def test_a_change_feed_names_exactly_the_records_changed_since_a_day(calls):
+    # whatever mix of orders, contacts and new slots happens over the days, a feed gives the
+    # records whose changed_day is on or after any day it still keeps, as a scan would find
+    r = memory()
+    feed = r.watch()
+    kept_from = 0
+    for day, (kind, pairs) in enumerate(calls):
+        buyers = arr(*(b for b, _ in pairs))
+        sellers = arr(*(s if s != b else (s + 1) % 12 for b, s in pairs))
+        slots = r.ensure(buyers, sellers, day)
+        first = np.unique(buyers, return_index=True)[1]  # each buyer once a call
+        buyers, slots = buyers[first], slots[first]
+        known = slots >= 0
+        buyers, slots = buyers[known], slots[known]
+        if kind == "order":
+            r.record_order(buyers, slots, day, np.ones(len(buyers)))
+        elif kind == "touch":
+            none = np.zeros(len(buyers), dtype=np.int64)
+            r.record_touch(buyers, slots, day, none, none, none, np.ones(len(buyers), bool))
+        elif kind == "forget":
+            feed.forget_before(day)
+            kept_from = day
+        for since in range(kept_from, day + 2):
+            named = np.unique(np.concatenate([arr(), *feed.since(since)]))
+            assert np.array_equal(named, np.flatnonzero(r.changed_day.ravel() >= since))

@@ -4,8 +4,10 @@ Each record carries the first day it could next pass the campaign's screens: the
 rule next makes it due, the next budget period for one whose seller ran out of budget or that
 met the frequency cap, never for one in the holdout or unsubscribed. A day reads the records
 whose day has come and those that changed since the last read (an order, a contact, a new
-seller in the slot, as `Relations.changed_day` stamps them), so its cost follows the records
-that could be contacted, not the whole book a seller has built up over the run.
+seller in the slot, as `Relations.changed_day` stamps them). Records are also kept by the day
+they wait for, and the changed ones come from the relations' change feed, so a day gathers its
+records from those lists instead of scanning every record of the market: its cost follows the
+records that could be contacted, not the whole book the sellers have built up over the run.
 """
 
 from __future__ import annotations
@@ -24,6 +26,11 @@ class DueIndex:
         self.relations = relations
         self.next_read = np.zeros(relations.seller.size, dtype=np.int32)
         self.last_read = 0  # records changed on or after this day are read again
+        self.changes = relations.watch()
+        # records by the day they wait for (a record may also sit under a day it no longer
+        # waits for: `next_read` decides); None until the first read, which reads every record
+        self.waiting: dict[int, list[np.ndarray]] | None = None
+        self.stored = np.int32 if relations.seller.size < 2**31 else np.int64
 
     def today(self, day: int, in_group: np.ndarray, selling: np.ndarray) -> CustomerBook:
         """Records to screen today: those whose day has come or that changed, of the sellers
@@ -31,17 +38,55 @@ class DueIndex:
         other groups' sellers and empty slots wait until they change; those of a seller of the
         group who is buying today are read again tomorrow."""
         r = self.relations
-        changed = r.changed_day.ravel() >= self.last_read
-        flat = np.flatnonzero((self.next_read <= day) | changed)
+        candidates = self._candidates(day)
+        changed = r.changed_day.ravel()[candidates] >= self.last_read
+        flat = candidates[(self.next_read[candidates] <= day) | changed]
+        self.changes.forget_before(day)
         self.last_read = day
         seller = r.seller.ravel()[flat].astype(np.int64)
         ours = (seller >= 0) & in_group[np.maximum(seller, 0)]
         self.next_read[flat[~ours]] = NEVER
         flat, seller = flat[ours], seller[ours]
         active = selling[seller]
-        self.next_read[flat[~active]] = day + 1
+        self._wait(flat[~active], day + 1)
         return CustomerBook(flat[active], seller[active], r.seller.shape[1])
 
     def wait(self, book: CustomerBook, until: np.ndarray | int) -> None:
         """Read these records again on the day `until` (per record, or one day for all)."""
-        self.next_read[book.flat] = until
+        self._wait(book.flat, until)
+
+    def _wait(self, flat: np.ndarray, until: np.ndarray | int) -> None:
+        self.next_read[flat] = until
+        if self.waiting is None or not len(flat):
+            return
+        if np.ndim(until) == 0:
+            self._keep(int(until), flat)
+            return
+        order = np.argsort(until, kind="stable")
+        days, starts = np.unique(np.asarray(until)[order], return_index=True)
+        for when, rows in zip(days, np.split(order, starts[1:]), strict=True):
+            self._keep(int(when), flat[rows])
+
+    def _keep(self, day: int, flat: np.ndarray) -> None:
+        """Keep records under the day they wait for; one due before the next read is kept
+        under the next read's earliest day."""
+        if day != NEVER:
+            day = max(day, self.last_read + 1)
+            self.waiting.setdefault(day, []).append(flat.astype(self.stored))
+
+    def _candidates(self, day: int) -> np.ndarray:
+        """Every record that could be read today, each once, in flat order: those kept under
+        a day that has come, and those changed since the last read."""
+        if self.waiting is None:  # the first read: every record's day (0) has come
+            self.waiting = {}
+            return np.arange(self.next_read.size)
+        come = [when for when in self.waiting if when <= day]
+        chunks = [flat for when in come for flat in self.waiting.pop(when)]
+        chunks += self.changes.since(self.last_read)
+        if not chunks:
+            return np.zeros(0, dtype=np.int64)
+        # runs of sorted records: a stable sort merges them
+        merged = np.sort(np.concatenate(chunks).astype(np.int64), kind="stable")
+        first = np.ones(len(merged), dtype=bool)
+        first[1:] = merged[1:] != merged[:-1]
+        return merged[first]

@@ -11,6 +11,8 @@ leaves its customers' ties dormant, and they wake when it sells again.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from sim.state.arrays import take_pairs
@@ -61,6 +63,21 @@ class Relations:
         # the last day the pair's record changed (an order, a contact, a new seller in the slot):
         # what lets marketing re-read only the records that changed (sim.marketing.due)
         self.changed_day = np.full(shape, -1, dtype=np.int32)
+        self._feeds: weakref.WeakSet[ChangeFeed] = weakref.WeakSet()
+
+    def watch(self) -> ChangeFeed:
+        """A feed of the records changed from now on, for a reader that must not scan them all."""
+        feed = ChangeFeed()
+        self._feeds.add(feed)
+        return feed
+
+    def _changed(self, buyers: np.ndarray, slots: np.ndarray, day: int) -> None:
+        """Stamp these records as changed on `day`, and tell every feed."""
+        self.changed_day[buyers, slots] = day
+        if self._feeds:
+            flat = np.ravel_multi_index((buyers, slots), self.seller.shape, mode="wrap")
+            for feed in self._feeds:
+                feed.add(day, flat)
 
     def find(self, buyers: np.ndarray, sellers: np.ndarray) -> np.ndarray:
         """Slot of each (buyer, seller) pair; -1 where the buyer does not remember the seller.
@@ -134,7 +151,7 @@ class Relations:
         self.first_day[buyers, slots] = np.where(first, day, self.first_day[buyers, slots])
         self.last_day[buyers, slots] = day
         self.spend[buyers, slots] += spend
-        self.changed_day[buyers, slots] = day
+        self._changed(buyers, slots, day)
         np.add.at(self.customers, self.seller[buyers[first], slots[first]], 1)
 
     def record_experience(
@@ -169,7 +186,7 @@ class Relations:
         """Remember a contact as the pair's last touch, for attributing later orders, and
         the last that reached the buyer, for its awareness."""
         self.contact_day[buyers, slots] = day
-        self.changed_day[buyers, slots] = day
+        self._changed(buyers, slots, day)
         self.aware_day[buyers[reached], slots[reached]] = day
         self.contact_channel[buyers, slots] = channel
         self.contact_segment[buyers, slots] = segment
@@ -233,7 +250,27 @@ class Relations:
         for array in (self.first_day, self.last_day, self.contact_day, self.aware_day, self.period):
             array[buyers, slots] = -1
         self.tie_day[buyers, slots] = day
-        self.changed_day[buyers, slots] = day
+        self._changed(buyers, slots, day)
         placed = np.full(len(full), -1, dtype=np.int64)
         placed[~full] = slots
         return placed
+
+
+class ChangeFeed:
+    """The flat positions (buyer * slots + slot) of records changed, by the day they changed,
+    kept until the reader says which days it no longer needs: what lets a reader find the
+    records changed since a day without scanning every record's `changed_day`."""
+
+    def __init__(self) -> None:
+        self._by_day: dict[int, list[np.ndarray]] = {}
+
+    def add(self, day: int, flat: np.ndarray) -> None:
+        self._by_day.setdefault(day, []).append(flat)
+
+    def since(self, day: int) -> list[np.ndarray]:
+        """Records changed on `day` or later (a record may appear more than once)."""
+        return [flat for when, chunks in self._by_day.items() if when >= day for flat in chunks]
+
+    def forget_before(self, day: int) -> None:
+        for when in [when for when in self._by_day if when < day]:
+            del self._by_day[when]
