@@ -77,9 +77,10 @@ class DueIndex:
     def _candidates(self, day: int) -> np.ndarray:
         """Every record that could be read today, each once, in flat order: those kept under
         a day that has come, and those changed since the last read."""
-        if self.waiting is None:  # the first read: every record's day (0) has come
-            self.waiting = {}
-            return np.arange(self.next_read.size)
+        if self.waiting is None:  # the first read: every record's day (0) has come; an
+            self.waiting = {}  # empty slot waits until it is filled, as a read would have it
+            self.next_read[:] = NEVER
+            return np.flatnonzero(self.relations.seller.ravel() >= 0)
         come = [when for when in self.waiting if when <= day]
         chunks = [flat for when in come for flat in self.waiting.pop(when)]
         chunks += self.changes.since(self.last_read)
