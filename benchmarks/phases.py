@@ -66,7 +66,7 @@ def counted(method: Callable, label: str, counts: dict[str, float]) -> Callable:
 
     def wrapper(*args, **kwargs):
         result = method(*args, **kwargs)
-        counts[label] += len(result[0])
+        counts[label] += len(result)
         return result
 
     return wrapper

@@ -424,32 +424,133 @@ def test_next_due_is_the_first_day_on_which_due_holds(
             assert got[buyer] == expected[buyer]
 
 
-def test_the_due_index_screens_exactly_what_a_scan_of_every_book_would() -> None:
-    # each day, the records a campaign screens through its due index are those a full scan of
-    # its sellers' books would have passed: due, affordable, under the cap, reachable
-    config = small_config("strategy=full", n_traders=3000, days=160)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    kind=st.sampled_from(["cadence", "lifecycle", "calendar", "combined"]),
+    cadence=st.integers(1, 40),
+    lead=st.integers(1, 10),
+    repurchase=st.floats(1.0, 60.0),
+    at_risk=st.integers(1, 60),
+    churned=st.integers(1, 120),
+    orders=st.integers(0, 6),
+    first=st.integers(0, 50),
+    gap=st.integers(0, 60),
+    contact=st.integers(-1, 120),
+    start=st.integers(0, 150),
+    ahead=st.integers(0, 15),  # the festival starts this many days after `start`
+    length=st.integers(1, 3),
+)
+def test_due_until_is_a_day_through_which_due_holds_every_day(
+    kind,
+    cadence,
+    lead,
+    repurchase,
+    at_risk,
+    churned,
+    orders,
+    first,
+    gap,
+    contact,
+    start,
+    ahead,
+    length,
+) -> None:
+    # a record unchanged from `start` on: due holds on every day from start through due_until
+    # (which the due index lets it pass unread), and due_until is start - 1 when it is not due
+    config = TimingConfig(
+        kind=kind,
+        cadence_days=cadence,
+        lead_days=lead,
+        repurchase_days=repurchase,
+        at_risk_days=at_risk,
+        churned_days=at_risk + churned,
+    )
+    boost = np.ones((2, 365))
+    boost[0, start + ahead : start + ahead + length] = 2.0  # country 1 has no festival at all
+    timing = Timing(config, boost)
+    first_day = np.array([first if orders else -1] * 2)
+    last_day = np.array([first + gap if orders else -1] * 2)
+    record = (np.array([orders] * 2), first_day, last_day, np.array([contact] * 2))
+    country = np.array([0, 1])
+
+    def due(d: int) -> np.ndarray:
+        stage = stages(record[0], np.where(record[0] > 0, d - last_day, d + 1), config)
+        return timing.due(d, stage, *record, country)
+
+    stage = stages(record[0], np.where(record[0] > 0, start - last_day, start + 1), config)
+    until = timing.due_until(start, stage, *record, country)
+    today = due(start)
+    for buyer in range(2):
+        assert (until[buyer] >= start) == today[buyer]
+        for d in range(start, int(min(until[buyer], start + 730)) + 1):
+            assert due(d)[buyer], (buyer, d, until[buyer])
+
+
+def test_due_until_of_a_repurchase_window_is_its_expected_day() -> None:
+    # two orders, on days 10 and 30: a mean gap of 20, the next expected on day 50, due on the
+    # 5 days before it and on it (45 to 50); on day 46, never contacted and not yet at risk
+    # (16 days since the last order, fewer than 30), the window is all that holds: through 50
+    config = TimingConfig(kind="lifecycle", lead_days=5, at_risk_days=30, churned_days=90)
+    timing = Timing(config, np.ones((1, 365)))
+    orders, first, last, contact = np.array([2]), np.array([10]), np.array([30]), np.array([-1])
+    stage = stages(orders, 46 - last, config)
+    assert timing.due_until(46, stage, orders, first, last, contact, np.array([0]))[0] == 50
+    assert timing.due_until(44, stage, orders, first, last, contact, np.array([0]))[0] == 43
+
+
+def test_due_until_before_a_festival_is_the_day_before_it_starts() -> None:
+    # a festival from day 100, 3 days' lead: due (calendar) on days 97, 98 and 99, for a customer
+    # last contacted on day 50 (more than the lead ago); on day 97 it holds through day 99
+    config = TimingConfig(kind="calendar", lead_days=3)
+    boost = np.ones((1, 365))
+    boost[0, 100:102] = 2.0
+    timing = Timing(config, boost)
+    orders, first, last, contact = np.array([1]), np.array([20]), np.array([20]), np.array([50])
+    stage = stages(orders, 97 - last, config)
+    assert timing.due_until(97, stage, orders, first, last, contact, np.array([0]))[0] == 99
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        ["strategy=full"],  # combined timing
+        ["strategy=rfm", "strategy.budget.spend_cap=2"],  # lifecycle; a cap leaves some unsent
+        ["strategy=segmented", "strategy.budget.spend_cap=2"],  # cadence
+        ["strategy=full", "strategy/timing=calendar"],
+    ],
+)
+def test_the_due_index_screens_exactly_what_a_scan_of_every_book_would(overrides) -> None:
+    # each day, the records a campaign screens through its due index, letting the records that
+    # passed unchanged and are still due pass unread, are those a full scan of its sellers'
+    # books, reading every record afresh, would have passed: due, affordable, under the cap,
+    # reachable
+    config = small_config(*overrides, n_traders=3000, days=160)
     model = MarketModel(config)
     campaign = model.marketing.strategies[0]
     screen = campaign._screen
-    checked = []
+    checked, carried = [], []
 
     def both(book, day, cheapest, period):
         t = model.state.traders
         scan = CustomerBook.of(model.state.relations, t.is_seller & (t.group == campaign.group))
         index = campaign.due
-        saved = index.next_read.copy()
+        kept = (index.next_read, index.passed_on, index.passes_until)
+        saved = [array.copy() for array in kept]
+        carried.append(int(index.still_passing(book, day).sum()))
+        index.passes_until[:] = -1  # nothing passes unread: every record is read afresh
         full = screen(scan, day, cheapest, period)
-        index.next_read[:] = saved
+        for array, before in zip(kept, saved, strict=True):
+            array[:] = before
         result = screen(book, day, cheapest, period)
-        assert np.array_equal(result[0].flat, full[0].flat)
-        assert np.array_equal(result[1], full[1]) and np.array_equal(result[2], full[2])
-        checked.append(len(result[0]))
+        assert np.array_equal(result.flat, full.flat)
+        assert np.array_equal(result.seller, full.seller)
+        checked.append(len(result))
         return result
 
     campaign._screen = both
     for _ in range(config.days):
         model.step()
-    assert sum(checked) > 1000  # the comparison had records to compare
+    assert sum(checked) > 1000 and sum(carried) > 500  # records to compare, some passed unread
 
 
 def test_the_due_index_gathers_what_a_scan_of_every_record_would() -> None:

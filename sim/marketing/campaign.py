@@ -109,9 +109,8 @@ class Campaign:
         cheapest = int(np.round(self.table.cost.min() * 100))
         period = self.budget.period_of(day)
         book = self.due.today(day, in_group, t.is_seller)
-        book, stage, this_period = self._screen(book, day, cheapest, period)
+        book = self._screen(book, day, cheapest, period)
         segment = self.kept.of(book, self.state.relations.changed_day.ravel(), day, self._observe)
-        orders = book.read(self.state.relations.orders)
         # best segments first, equally ranked customers in a random order
         shuffled = self.rng.permutation(len(book))
         channel = np.zeros(len(book), dtype=np.int64)
@@ -120,10 +119,11 @@ class Campaign:
         def price(rows: np.ndarray) -> np.ndarray:
             """Draw the channel and promotion of `rows`; their costs in cents."""
             records, segments = book.subset(rows), segment[rows]
-            channel[rows] = self.channels.choose(records.seller, segments, stage[rows], self.rng)
+            stage = self._stages(records, day)
+            channel[rows] = self.channels.choose(records.seller, segments, stage, self.rng)
             promotion[rows] = choose_promotions(
                 self.config.promotion,
-                orders[rows],
+                records.read(r.orders),
                 *self._tool_history(records, segments),
                 self.rng,
             )
@@ -137,7 +137,8 @@ class Campaign:
         )
         rows = np.argsort(shuffled[spent.rows])
         keep, cost = shuffled[spent.rows][rows], spent.cost[rows]
-        book, stage = book.subset(keep), stage[keep]
+        book = book.subset(keep)
+        stage = self._stages(book, day)
         product = choose_products(self.config.product.kind, t, book.buyer, book.seller, stage)
         return self._send(
             day,
@@ -147,7 +148,7 @@ class Campaign:
             product,
             promotion[keep],
             cost,
-            this_period[keep],
+            self._this_period(book, period),
             period,
         )
 
@@ -160,15 +161,30 @@ class Campaign:
         """Cents the dearest contact could cost: the dearest channel with a sample."""
         return int(self._cost(np.array([self.table.cost.argmax()]), np.array([SAMPLE]))[0])
 
-    def _screen(self, book: CustomerBook, day: int, cheapest: int, period: int) -> tuple:
-        """The records a seller could contact today, with their stages and contacts this
-        period: the seller can pay, the customer is due, under the frequency cap, reachable.
-        Each record screened out waits in the due index until it could pass again."""
-        r = self.state.relations
+    def _screen(self, book: CustomerBook, day: int, cheapest: int, period: int) -> CustomerBook:
+        """The records a seller could contact today: the seller can pay, the customer is due,
+        under the frequency cap, reachable.
+        A record that passed on a day since which it has not changed, and is still due, passes
+        unread (`DueIndex.still_passing`). Each record screened out waits in the due index
+        until it could pass again; those that pass are read again tomorrow."""
         next_period = (period + 1) * self.budget.config.period_days
         pays = self.budget.can_pay(book.seller, cheapest)
         self.due.wait(book.subset(np.flatnonzero(~pays)), next_period)
         book = book.subset(np.flatnonzero(pays))
+        passes = self.due.still_passing(book, day)
+        fresh = np.flatnonzero(~passes)
+        passes[fresh[self._screen_afresh(book.subset(fresh), day, period, next_period)]] = True
+        book = book.subset(np.flatnonzero(passes))
+        self.due.wait(book, day + 1)  # due: read again tomorrow, contacted or not
+        return book
+
+    def _screen_afresh(
+        self, book: CustomerBook, day: int, period: int, next_period: int
+    ) -> np.ndarray:
+        """The rows of `book` that are due, under the frequency cap and reachable, each
+        remembered in the due index until when it would pass unchanged; the others wait
+        there until they could pass."""
+        r = self.state.relations
         orders, last_day = book.read(r.orders), book.read(r.last_day)
         stage = stages(orders, self._recency(orders, last_day, day), self.config.timing)
         record = (
@@ -178,27 +194,33 @@ class Campaign:
             book.read(r.contact_day),
             self.state.traders.country[book.buyer],
         )
+        rows = np.arange(len(book))
         due = self.timing.due(day, stage, *record)
-        later = np.flatnonzero(~due)
+        later = rows[~due]
         self.due.wait(
             book.subset(later), self.timing.next_due(day + 1, *(a[later] for a in record))
         )
-        book, stage = self._keep(book, due, stage)
-        this_period = np.where(book.read(r.period) == period, book.read(r.period_contacts), 0)
-        under_cap = self.budget.under_frequency_cap(this_period)
-        self.due.wait(book.subset(np.flatnonzero(~under_cap)), next_period)
-        book, stage, this_period = self._keep(book, under_cap, stage, this_period)
-        reachable = self._reachable(book)
-        self.due.wait(book.subset(np.flatnonzero(~reachable)), NEVER)  # until the slot changes
-        book, stage, this_period = self._keep(book, reachable, stage, this_period)
-        self.due.wait(book, day + 1)  # due: read again tomorrow, contacted or not
-        return book, stage, this_period
+        rows = rows[due]
+        under_cap = self.budget.under_frequency_cap(self._this_period(book.subset(rows), period))
+        self.due.wait(book.subset(rows[~under_cap]), next_period)
+        rows = rows[under_cap]
+        reachable = self._reachable(book.subset(rows))
+        self.due.wait(book.subset(rows[~reachable]), NEVER)  # until the slot changes
+        rows = rows[reachable]
+        until = self.timing.due_until(day, stage[rows], *(a[rows] for a in record))
+        self.due.passed(book.subset(rows), day, until)
+        return rows
 
-    @staticmethod
-    def _keep(book: CustomerBook, mask: np.ndarray, *columns: np.ndarray) -> tuple:
-        """The book and its per-record columns at the records `mask` keeps."""
-        rows = np.flatnonzero(mask)
-        return book.subset(rows), *(column[rows] for column in columns)
+    def _stages(self, book: CustomerBook, day: int) -> np.ndarray:
+        """Each record's life-cycle stage today."""
+        r = self.state.relations
+        orders, last_day = book.read(r.orders), book.read(r.last_day)
+        return stages(orders, self._recency(orders, last_day, day), self.config.timing)
+
+    def _this_period(self, book: CustomerBook, period: int) -> np.ndarray:
+        """Each record's contacts in this budget period."""
+        r = self.state.relations
+        return np.where(book.read(r.period) == period, book.read(r.period_contacts), 0)
 
     def _reachable(self, book: CustomerBook) -> np.ndarray:
         """Not unsubscribed and not in the seller's holdout."""

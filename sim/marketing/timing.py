@@ -54,6 +54,7 @@ class Timing:
         self.config = config
         self.upcoming = upcoming_events(festival_boost, config.lead_days)
         self.to_upcoming = days_to_upcoming(self.upcoming)
+        self.upcoming_run = days_to_upcoming(~self.upcoming)  # days it holds from each day on
 
     def due(
         self,
@@ -65,21 +66,52 @@ class Timing:
         last_contact: np.ndarray,
         country: np.ndarray,
     ) -> np.ndarray:
+        rules = self._rules(day, stage, orders, first_day, last_day, last_contact, country)
+        due = rules[0][0]
+        for holds, _ in rules[1:]:
+            due = due | holds
+        return due
+
+    def due_until(
+        self,
+        day: int,
+        stage: np.ndarray,
+        orders: np.ndarray,
+        first_day: np.ndarray,
+        last_day: np.ndarray,
+        last_contact: np.ndarray,
+        country: np.ndarray,
+    ) -> np.ndarray:
+        """For each record, a day through which `due` holds on every day from `day` on, were
+        the record to stay as it is (day - 1 where it is not due today): each rule that holds
+        today holds on a run of days, so their union holds at least to the end of the longest
+        (the due index lets a record pass unread until then, sim.marketing.due)."""
+        rules = self._rules(day, stage, orders, first_day, last_day, last_contact, country)
+        until = np.full(len(orders), day - 1, dtype=np.int64)
+        for holds, last in rules:
+            np.maximum(until, np.where(holds, last, day - 1), out=until)
+        return until
+
+    def _rules(self, day, stage, orders, first_day, last_day, last_contact, country) -> list:
+        """(holds today, the last day of the run of days it holds on) for each rule."""
         c = self.config
         never = last_contact < 0
         since = np.where(never, np.iinfo(np.int32).max, day - last_contact)
-        welcome = (stage == STAGE["prospect"]) & never
         if c.kind == "cadence":
-            return since >= c.cadence_days
-        lifecycle = self._lifecycle(day, stage, orders, first_day, last_day, since)
-        calendar = self.upcoming[country, day % DAYS_PER_YEAR] & (since > c.lead_days)
-        if c.kind == "lifecycle":
-            return welcome | lifecycle
-        if c.kind == "calendar":
-            return welcome | calendar
-        return welcome | lifecycle | calendar
+            return [(since >= c.cadence_days, NEVER)]
+        rules = [((stage == STAGE["prospect"]) & never, NEVER)]  # the welcome: until changed
+        if c.kind != "calendar":
+            rules += self._lifecycle(day, stage, orders, first_day, last_day, since)
+        if c.kind != "lifecycle":
+            today = day % DAYS_PER_YEAR
+            run = self.upcoming_run[country, today]
+            last = np.where(run >= NEVER, NEVER, day + run - 1)
+            rules.append((self.upcoming[country, today] & (since > c.lead_days), last))
+        return rules
 
-    def _lifecycle(self, day, stage, orders, first_day, last_day, since) -> np.ndarray:
+    def _lifecycle(self, day, stage, orders, first_day, last_day, since) -> list:
+        """Near the expected repurchase (through the expected day) and the win-back (through
+        the last day at risk)."""
         c = self.config
         gap = np.where(
             orders >= 2, (last_day - first_day) / np.maximum(orders - 1, 1), c.repurchase_days
@@ -87,7 +119,10 @@ class Timing:
         expected = last_day + np.maximum(gap, 1.0)
         near = (orders >= 1) & (day >= expected - c.lead_days) & (day <= expected)
         win_back = (stage == STAGE["at_risk"]) & (since >= c.cadence_days)
-        return (near & (since > c.lead_days)) | win_back
+        return [
+            (near & (since > c.lead_days), np.floor(expected).astype(np.int64)),
+            (win_back, last_day.astype(np.int64) + c.churned_days),
+        ]
 
     def next_due(
         self,
