@@ -208,7 +208,7 @@ class Campaign:
         self.due.wait(book.subset(rows[~reachable]), NEVER)  # until the slot changes
         rows = rows[reachable]
         until = self.timing.due_until(day, stage[rows], *(a[rows] for a in record))
-        self.due.passed(book.subset(rows), day, until)
+        self.due.passed(book.subset(rows), until)
         return rows
 
     def _stages(self, book: CustomerBook, day: int) -> np.ndarray:

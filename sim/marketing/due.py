@@ -31,9 +31,9 @@ class DueIndex:
         # waits for: `next_read` decides); None until the first read, which reads every record
         self.waiting: dict[int, list[np.ndarray]] | None = None
         self.stored = np.int32 if relations.seller.size < 2**31 else np.int64
-        # per record: the day it last passed the screens read afresh (due, under the frequency
-        # cap, reachable) and the last day it would pass them again were it to stay unchanged
-        self.passed_on = np.full(relations.seller.size, -1, dtype=np.int32)
+        # per record: the last day it would pass the screens read afresh (due, under the
+        # frequency cap, reachable) again, were it to stay as it was when it last passed them;
+        # -1 once it changes
         self.passes_until = np.full(relations.seller.size, -1, dtype=np.int32)
 
     def today(self, day: int, in_group: np.ndarray, selling: np.ndarray) -> CustomerBook:
@@ -44,6 +44,7 @@ class DueIndex:
         r = self.relations
         candidates = self._candidates(day)
         changed = r.changed_day.ravel()[candidates] >= self.last_read
+        self.passes_until[candidates[changed]] = -1
         flat = candidates[(self.next_read[candidates] <= day) | changed]
         self.changes.forget_before(day)
         self.last_read = day
@@ -56,17 +57,14 @@ class DueIndex:
         return CustomerBook(flat[active], seller[active], r.seller.shape[1])
 
     def still_passing(self, book: CustomerBook, day: int) -> np.ndarray:
-        """Whether each record passed the screens on a day since which it has not changed and
-        would pass them today: due through today (`Timing.due_until`), its contacts this
-        period and its subscription as they were (a contact changes the record), the holdout
-        fixed. Such a record needs no reading afresh."""
-        flat = book.flat
-        unchanged = self.relations.changed_day.ravel()[flat] < self.passed_on[flat]
-        return unchanged & (self.passes_until[flat] >= day)
+        """Whether each of today's records passed the screens on a day since which it has not
+        changed and would pass them today: due through today (`Timing.due_until`), its
+        contacts this period and its subscription as they were (a contact changes the
+        record), the holdout fixed. Such a record needs no reading afresh."""
+        return self.passes_until[book.flat] >= day
 
-    def passed(self, book: CustomerBook, day: int, until: np.ndarray) -> None:
+    def passed(self, book: CustomerBook, until: np.ndarray) -> None:
         """These records passed the screens read afresh today, and would through `until`."""
-        self.passed_on[book.flat] = day
         self.passes_until[book.flat] = np.minimum(until, NEVER)
 
     def wait(self, book: CustomerBook, until: np.ndarray | int) -> None:
