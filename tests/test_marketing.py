@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -368,122 +370,76 @@ def test_ranking_with_more_sellers_than_16_bits_number_matches_lexsort() -> None
 # --- the due index -------------------------------------------------------------------------------
 
 
+@dataclass
+class TimingCase:
+    """Two records alike but for their country (country 1 has no festival at all), unchanged
+    from `start` on, under a drawn timing rule."""
+
+    config: TimingConfig
+    timing: Timing
+    record: tuple  # orders, first day, last day, last contact
+    country: np.ndarray
+    start: int
+
+    def stage(self, day: int) -> np.ndarray:
+        orders, _, last_day, _ = self.record
+        return stages(orders, np.where(orders > 0, day - last_day, day + 1), self.config)
+
+    def due(self, day: int) -> np.ndarray:
+        return self.timing.due(day, self.stage(day), *self.record, self.country)
+
+
+@st.composite
+def timing_cases(draw) -> TimingCase:
+    at_risk = draw(st.integers(1, 60))
+    config = TimingConfig(
+        kind=draw(st.sampled_from(["cadence", "lifecycle", "calendar", "combined"])),
+        cadence_days=draw(st.integers(1, 40)),
+        lead_days=draw(st.integers(1, 10)),
+        repurchase_days=draw(st.floats(1.0, 60.0)),
+        at_risk_days=at_risk,
+        churned_days=at_risk + draw(st.integers(1, 120)),  # the schema wants more than at_risk
+    )
+    start = draw(st.integers(0, 150))
+    # a festival soon after `start` as often as anywhere in the year
+    festival = (start + draw(st.one_of(st.integers(0, 15), st.integers(0, 364)))) % 365
+    boost = np.ones((2, 365))
+    boost[0, festival : festival + draw(st.integers(1, 3))] = 2.0
+    orders, first = draw(st.integers(0, 6)), draw(st.integers(0, 50))
+    first_day = np.array([first if orders else -1] * 2)
+    last_day = np.array([first + draw(st.integers(0, 60)) if orders else -1] * 2)
+    contact = np.array([draw(st.integers(-1, 120))] * 2)
+    record = (np.array([orders] * 2), first_day, last_day, contact)
+    return TimingCase(config, Timing(config, boost), record, np.array([0, 1]), start)
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    kind=st.sampled_from(["cadence", "lifecycle", "calendar", "combined"]),
-    cadence=st.integers(1, 40),
-    lead=st.integers(1, 10),
-    repurchase=st.floats(1.0, 60.0),
-    at_risk=st.integers(1, 60),
-    churned=st.integers(1, 120),  # days beyond at_risk: the schema wants fewer at-risk days
-    orders=st.integers(0, 6),
-    first=st.integers(0, 50),
-    gap=st.integers(0, 60),
-    contact=st.integers(-1, 120),
-    start=st.integers(0, 150),
-    festival=st.integers(0, 364),
-)
-def test_next_due_is_the_first_day_on_which_due_holds(
-    kind, cadence, lead, repurchase, at_risk, churned, orders, first, gap, contact, start, festival
-) -> None:
+@given(timing_cases())
+def test_next_due_is_the_first_day_on_which_due_holds(case: TimingCase) -> None:
     # a record unchanged from `start` on: next_due names the first day due holds, or NEVER when
     # it holds on none of the next two years (every rule's windows repeat within a year)
-    config = TimingConfig(
-        kind=kind,
-        cadence_days=cadence,
-        lead_days=lead,
-        repurchase_days=repurchase,
-        at_risk_days=at_risk,
-        churned_days=at_risk + churned,
-    )
-    boost = np.ones((2, 365))
-    boost[0, festival : festival + 2] = 2.0  # country 1 has no festival at all
-    timing = Timing(config, boost)
-    first_day = np.array([first if orders else -1] * 2)
-    last_day = np.array([first + gap if orders else -1] * 2)
-    record = (np.array([orders] * 2), first_day, last_day, np.array([contact] * 2))
-    country = np.array([0, 1])
-    expected = []
+    start = case.start
+    due_days = [[d for d in range(start, start + 730) if case.due(d)[b]] for b in range(2)]
+    got = case.timing.next_due(start, *case.record, case.country)
     for buyer in range(2):
-        due_days = [
-            d
-            for d in range(start, start + 730)
-            if timing.due(
-                d,
-                stages(record[0], np.where(record[0] > 0, d - last_day, d + 1), config),
-                *record,
-                country,
-            )[buyer]
-        ]
-        expected.append(due_days[0] if due_days else NEVER)
-    got = timing.next_due(start, *record, country)
-    for buyer in range(2):
-        if expected[buyer] == NEVER:
+        if not due_days[buyer]:
             assert got[buyer] == NEVER or got[buyer] >= start + 730
         else:
-            assert got[buyer] == expected[buyer]
+            assert got[buyer] == due_days[buyer][0]
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    kind=st.sampled_from(["cadence", "lifecycle", "calendar", "combined"]),
-    cadence=st.integers(1, 40),
-    lead=st.integers(1, 10),
-    repurchase=st.floats(1.0, 60.0),
-    at_risk=st.integers(1, 60),
-    churned=st.integers(1, 120),
-    orders=st.integers(0, 6),
-    first=st.integers(0, 50),
-    gap=st.integers(0, 60),
-    contact=st.integers(-1, 120),
-    start=st.integers(0, 150),
-    ahead=st.integers(0, 15),  # the festival starts this many days after `start`
-    length=st.integers(1, 3),
-)
-def test_due_until_is_a_day_through_which_due_holds_every_day(
-    kind,
-    cadence,
-    lead,
-    repurchase,
-    at_risk,
-    churned,
-    orders,
-    first,
-    gap,
-    contact,
-    start,
-    ahead,
-    length,
-) -> None:
+@given(timing_cases())
+def test_due_until_is_a_day_through_which_due_holds_every_day(case: TimingCase) -> None:
     # a record unchanged from `start` on: due holds on every day from start through due_until
     # (which the due index lets it pass unread), and due_until is start - 1 when it is not due
-    config = TimingConfig(
-        kind=kind,
-        cadence_days=cadence,
-        lead_days=lead,
-        repurchase_days=repurchase,
-        at_risk_days=at_risk,
-        churned_days=at_risk + churned,
-    )
-    boost = np.ones((2, 365))
-    boost[0, start + ahead : start + ahead + length] = 2.0  # country 1 has no festival at all
-    timing = Timing(config, boost)
-    first_day = np.array([first if orders else -1] * 2)
-    last_day = np.array([first + gap if orders else -1] * 2)
-    record = (np.array([orders] * 2), first_day, last_day, np.array([contact] * 2))
-    country = np.array([0, 1])
-
-    def due(d: int) -> np.ndarray:
-        stage = stages(record[0], np.where(record[0] > 0, d - last_day, d + 1), config)
-        return timing.due(d, stage, *record, country)
-
-    stage = stages(record[0], np.where(record[0] > 0, start - last_day, start + 1), config)
-    until = timing.due_until(start, stage, *record, country)
-    today = due(start)
+    start = case.start
+    until = case.timing.due_until(start, case.stage(start), *case.record, case.country)
+    today = case.due(start)
     for buyer in range(2):
         assert (until[buyer] >= start) == today[buyer]
         for d in range(start, int(min(until[buyer], start + 730)) + 1):
-            assert due(d)[buyer], (buyer, d, until[buyer])
+            assert case.due(d)[buyer], (buyer, d, until[buyer])
 
 
 def test_due_until_of_a_repurchase_window_is_its_expected_day() -> None:
