@@ -195,7 +195,8 @@ class Campaign:
             self.state.traders.country[book.buyer],
         )
         rows = np.arange(len(book))
-        due = self.timing.due(day, stage, *record)
+        until = self.timing.due_until(day, stage, *record)  # day - 1 where not due
+        due = until >= day
         later = rows[~due]
         self.due.wait(
             book.subset(later), self.timing.next_due(day + 1, *(a[later] for a in record))
@@ -207,8 +208,7 @@ class Campaign:
         reachable = self._reachable(book.subset(rows))
         self.due.wait(book.subset(rows[~reachable]), NEVER)  # until the slot changes
         rows = rows[reachable]
-        until = self.timing.due_until(day, stage[rows], *(a[rows] for a in record))
-        self.due.passed(book.subset(rows), until)
+        self.due.passed(book.subset(rows), until[rows])
         return rows
 
     def _stages(self, book: CustomerBook, day: int) -> np.ndarray:

@@ -66,11 +66,9 @@ class Timing:
         last_contact: np.ndarray,
         country: np.ndarray,
     ) -> np.ndarray:
-        rules = self._rules(day, stage, orders, first_day, last_day, last_contact, country)
-        due = rules[0][0]
-        for holds, _ in rules[1:]:
-            due = due | holds
-        return due
+        """Whether each record is due today: some rule holds, so it stays due through today."""
+        until = self.due_until(day, stage, orders, first_day, last_day, last_contact, country)
+        return until >= day
 
     def due_until(
         self,
