@@ -32,6 +32,7 @@ from sim.marketing.promotions import (
 )
 from sim.marketing.segmentation import KeptLabels, Observed, make_segmentation
 from sim.marketing.timing import NEVER, Timing
+from sim.state.arrays import scatter
 from sim.state.beliefs import ITEM_NOISE, pseudo_counts
 from sim.state.market import MarketState
 from sim.state.world import DAYS_PER_YEAR
@@ -284,16 +285,19 @@ class Campaign:
         book.write(r.period_contacts, this_period + 1)
         book.write(r.unsubscribed, book.read(r.unsubscribed) | delivery.unsubscribed)
         tried = np.flatnonzero(has_tool)
-        np.add.at(r.tool_tries, (book.buyer[tried], book.slot[tried], tool[tried]), 1)
-        np.add.at(
+        scatter(np.add, r.tool_tries, (book.buyer[tried], book.slot[tried], tool[tried]), 1)
+        scatter(
+            np.add,
             r.tool_wins,
             (book.buyer[tried], book.slot[tried], tool[tried]),
             delivery.landed[tried].astype(np.int16),
         )
-        np.add.at(self.segment_tool_tries, (segment[tried], tool[tried]), 1.0)
-        np.add.at(self.segment_tool_wins, (segment[tried], tool[tried]), delivery.landed[tried])
-        np.add.at(self.segment_tries, segment, 1.0)
-        np.add.at(self.segment_wins, segment, delivery.landed.astype(float))
+        scatter(np.add, self.segment_tool_tries, (segment[tried], tool[tried]), 1.0)
+        scatter(
+            np.add, self.segment_tool_wins, (segment[tried], tool[tried]), delivery.landed[tried]
+        )
+        scatter(np.add, self.segment_tries, segment, 1.0)
+        scatter(np.add, self.segment_wins, segment, delivery.landed.astype(float))
         if self.channels.bandit is not None:
             self.channels.bandit.update(book.seller, segment, channel, delivery.landed)
         self._send_samples(book, promotion == SAMPLE, delivery.reached)

@@ -16,7 +16,7 @@ import numpy as np
 from sim.config import CHANNEL_NAMES, STAGES, ChannelConfig, ChannelSpec
 from sim.marketing.bandit import thompson_scores
 from sim.marketing.customers import STAGE
-from sim.state.arrays import take_pairs
+from sim.state.arrays import scatter, take_pairs
 
 EDM = CHANNEL_NAMES.index("edm")
 PROMOTION_PULL = 0.5  # how much a promotion the customer likes lifts its response
@@ -121,8 +121,8 @@ class ThompsonChannels:
     def update(
         self, sellers: np.ndarray, segments: np.ndarray, channels: np.ndarray, success: np.ndarray
     ) -> None:
-        np.add.at(self.tries, (sellers, segments, channels), 1)
-        np.add.at(self.wins, (sellers, segments, channels), success.astype(np.int32))
+        scatter(np.add, self.tries, (sellers, segments, channels), 1)
+        scatter(np.add, self.wins, (sellers, segments, channels), success.astype(np.int32))
 
 
 class ChannelChoice:

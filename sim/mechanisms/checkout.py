@@ -19,6 +19,7 @@ import numpy as np
 from sim.config.vocabulary import ABANDONMENT_REASONS, DDP, DOMESTIC, WAREHOUSE
 from sim.mechanisms import service_cost
 from sim.mechanisms.shopping import Carts, funnel_relief
+from sim.state.arrays import scatter
 from sim.state.ledger import to_cents
 from sim.state.market import MarketState
 from sim.state.traders import PRODUCT_PRICE, TYPE_PAYMENT_RISK
@@ -157,11 +158,11 @@ class Checkout:
             - b["handling"]
             - b["service_fee"]
         )
-        np.add.at(t.period_profit, seller, earned - b["cogs"])
+        scatter(np.add, t.period_profit, seller, earned - b["cogs"])
         slots = s.relations.ensure(buyer, seller, day)  # buyers are distinct: always a slot
         touch = s.relations.last_touch(buyer, slots, day, s.config.platform.attribution_days)
         s.relations.record_order(buyer, slots, day, b["amount"] / 100.0)
-        np.add.at(t.product_sales, (seller, carts.product[paid]), 1)
+        scatter(np.add, t.product_sales, (seller, carts.product[paid]), 1)
         s.today["orders"] += len(paid)
         s.today["gmv"] += int(b["amount"].sum())
         return s.orders.append(

@@ -22,6 +22,7 @@ import numpy as np
 from sim.config.vocabulary import TRIAL, WAREHOUSE
 from sim.mechanisms import service_cost
 from sim.mechanisms.landed_cost import crossing
+from sim.state.arrays import scatter
 from sim.state.beliefs import ITEM_NOISE, pseudo_counts, rating_from_satisfaction
 from sim.state.ledger import to_cents
 from sim.state.market import MarketState
@@ -231,7 +232,7 @@ class Fulfilment:
         log.view("service_cost")[rows] += to_cents(
             service_cost.return_cost(hassle, exempt, shipping / 100.0)
         )
-        np.add.at(t.period_profit, seller, -(refund + shipping - buyer_share))
+        scatter(np.add, t.period_profit, seller, -(refund + shipping - buyer_share))
 
     def _review(self, rows: np.ndarray, seller: np.ndarray, sat: np.ndarray) -> None:
         """Some buyers rate the seller; extreme experiences are rated more often."""
@@ -242,6 +243,6 @@ class Fulfilment:
         noise = p.review_noise * self.rng.standard_normal(int(leaves.sum()))
         stars = rating_from_satisfaction(sat[leaves], noise)
         s.orders.view("rating")[rows[leaves]] = stars
-        np.add.at(t.review_count, seller[leaves], 1)
-        np.add.at(t.review_score, seller[leaves], (stars - 1.0) / 4.0)
+        scatter(np.add, t.review_count, seller[leaves], 1)
+        scatter(np.add, t.review_score, seller[leaves], (stars - 1.0) / 4.0)
         s.today["reviews"] += int(leaves.sum())

@@ -60,3 +60,22 @@ class CumulativeSearch:
             high = np.where(above, high, mid)  # where width is 0, mid is high already
             width = high - low
         return low
+
+
+def scatter(ufunc: np.ufunc, table: np.ndarray, index, values) -> None:
+    """`ufunc.at(table, index, values)` (`np.add.at`, say), at numpy's fast path where it can:
+    one flat index into the contiguous table and a contiguous array of values of the table's
+    dtype. numpy takes a path 5 to 50 times slower for a tuple of indices, a scalar or broadcast
+    value, or values of another dtype. Values are converted only when the operation would give
+    the table's dtype anyway (a float32 table plus float64 values adds in float64, and stays on
+    the slow path): the same operations in the same order, the same result."""
+    indices = index if isinstance(index, tuple) else (index,)
+    if not table.flags.c_contiguous or len(indices) != table.ndim:
+        ufunc.at(table, index, values)
+        return
+    flat = np.asarray(np.ravel_multi_index(indices, table.shape) if table.ndim > 1 else index)
+    if np.result_type(table.dtype, values) != table.dtype:
+        ufunc.at(table.reshape(-1), flat, values)
+        return
+    same = np.broadcast_to(np.asarray(values, dtype=table.dtype), flat.shape)
+    ufunc.at(table.reshape(-1), flat, np.ascontiguousarray(same))

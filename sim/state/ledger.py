@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.state.arrays import scatter
+
 # customs takes duty and VAT; payments, the payment provider, takes conversion fees; services
 # takes what sellers pay for service better than the standard (sim/mechanisms/service_cost.py)
 ACCOUNTS = (
@@ -42,19 +44,19 @@ class Ledger:
 
     def transfer(self, payers: np.ndarray, payees: np.ndarray, cents: np.ndarray) -> None:
         """Move cents from trader to trader (repeated traders are summed, not overwritten)."""
-        np.subtract.at(self.cash, payers, cents)
-        np.add.at(self.cash, payees, cents)
+        scatter(np.subtract, self.cash, payers, cents)
+        scatter(np.add, self.cash, payees, cents)
 
     def pay_out(self, payers: np.ndarray, account: str, cents: np.ndarray | int) -> None:
         """Move cents (an amount per payer, or one amount for each) to an outside account."""
         cents = self._per_trader(payers, account, cents)
-        np.subtract.at(self.cash, payers, cents)
+        scatter(np.subtract, self.cash, payers, cents)
         self.accounts[account] += int(cents.sum())
 
     def pay_in(self, account: str, payees: np.ndarray, cents: np.ndarray | int) -> None:
         """Move cents (an amount per payee, or one amount for each) from an outside account."""
         cents = self._per_trader(payees, account, cents)
-        np.add.at(self.cash, payees, cents)
+        scatter(np.add, self.cash, payees, cents)
         self.accounts[account] -= int(cents.sum())
 
     def _per_trader(self, traders: np.ndarray, account: str, cents) -> np.ndarray:

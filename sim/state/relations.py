@@ -15,7 +15,7 @@ import weakref
 
 import numpy as np
 
-from sim.state.arrays import take_pairs
+from sim.state.arrays import scatter, take_pairs
 
 
 def rounds(keys: np.ndarray) -> list[np.ndarray]:
@@ -152,7 +152,7 @@ class Relations:
         self.last_day[buyers, slots] = day
         self.spend[buyers, slots] += spend
         self._changed(buyers, slots, day)
-        np.add.at(self.customers, self.seller[buyers[first], slots[first]], 1)
+        scatter(np.add, self.customers, self.seller[buyers[first], slots[first]], 1)
 
     def record_experience(
         self,
@@ -208,8 +208,8 @@ class Relations:
 
     def add_experience(self, buyers: np.ndarray, slots: np.ndarray, a: np.ndarray, b: np.ndarray):
         """Add private pseudo-observations of quality (a sample, say) to the buyer's belief."""
-        np.add.at(self.experience_a, (buyers, slots), a)
-        np.add.at(self.experience_b, (buyers, slots), b)
+        scatter(np.add, self.experience_a, (buyers, slots), a)
+        scatter(np.add, self.experience_b, (buyers, slots), b)
 
     def _pair_arrays(self) -> tuple[np.ndarray, ...]:
         """The per-pair arrays that start at zero for a newly remembered seller."""
@@ -243,7 +243,7 @@ class Relations:
         buyers, sellers, slots = buyers[~full], sellers[~full], slots[~full]
         evicted = self.seller[buyers, slots]
         remembered = (evicted >= 0) & (self.orders[buyers, slots] > 0)
-        np.subtract.at(self.customers, evicted[remembered], 1)
+        scatter(np.subtract, self.customers, evicted[remembered], 1)
         self.seller[buyers, slots] = sellers
         for array in self._pair_arrays():
             array[buyers, slots] = 0
