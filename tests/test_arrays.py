@@ -1,4 +1,5 @@
-"""Tests of sim.state.arrays.scatter: `ufunc.at` at numpy's fast path gives numpy's result.
+"""Tests of sim.state.arrays: `scatter` (`ufunc.at` at numpy's fast path) gives numpy's
+result, and `group_by` groups positions by key as `np.unique` and `np.split` would.
 
 The simulator's ledger, counters and beliefs accumulate with `scatter`; a difference in one
 bit would change every later random draw, so the test asks for the very same array, not a
@@ -13,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from sim.state.arrays import scatter
+from sim.state.arrays import group_by, scatter
 
 TABLE_DTYPES = [np.int16, np.int32, np.int64, np.float32, np.float64]
 VALUE_DTYPES = [np.bool_, np.int16, np.int32, np.int64, np.float32, np.float64]
@@ -74,3 +75,18 @@ def test_a_view_that_is_not_contiguous_is_updated_in_place() -> None:
     column_view = table[:, ::2]  # not contiguous: the fast path's flat view would be a copy
     scatter(np.add, column_view, (np.array([0, 2]), np.array([1, 1])), 2.5)
     assert table[:, 2].tolist() == [2.5, 0.0, 2.5]
+
+
+@given(keys=hnp.arrays(np.int64, st.integers(0, 30), elements=st.integers(-3, 40)))
+def test_group_by_gives_each_key_once_with_its_positions_in_order(keys) -> None:
+    groups = group_by(keys)
+    days = np.unique(keys)
+    assert [key for key, _ in groups] == days.tolist()
+    for key, rows in groups:
+        assert rows.tolist() == np.flatnonzero(keys == key).tolist()
+    assert sum(len(rows) for _, rows in groups) == len(keys)
+
+
+def test_group_by_hand_case() -> None:
+    groups = group_by(np.array([3, 1, 3, 2, 1]))
+    assert [(key, rows.tolist()) for key, rows in groups] == [(1, [1, 4]), (2, [3]), (3, [0, 2])]

@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.marketing.customers import CustomerBook
 from sim.marketing.timing import NEVER
+from sim.state.arrays import group_by
 from sim.state.relations import Relations
 
 
@@ -78,10 +79,8 @@ class DueIndex:
         if np.ndim(until) == 0:
             self._keep(int(until), flat)
             return
-        order = np.argsort(until, kind="stable")
-        days, starts = np.unique(np.asarray(until)[order], return_index=True)
-        for when, rows in zip(days, np.split(order, starts[1:]), strict=True):
-            self._keep(int(when), flat[rows])
+        for when, rows in group_by(np.asarray(until)):
+            self._keep(when, flat[rows])
 
     def _keep(self, day: int, flat: np.ndarray) -> None:
         """Keep records under the day they wait for; one due before the next read is kept

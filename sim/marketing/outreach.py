@@ -12,6 +12,7 @@ import numpy as np
 from sim.config import StrategyConfig
 from sim.marketing.campaign import Strategy, make_strategy
 from sim.marketing.contacts import Contacts
+from sim.state.arrays import group_by
 from sim.state.market import MarketState
 from sim.state.streams import RandomStreams
 
@@ -70,10 +71,8 @@ class Outreach:
         later = np.flatnonzero(contacts.landed & (contacts.response_day > day))
         if not len(later):
             return
-        later = later[np.argsort(contacts.response_day[later], kind="stable")]
-        days, starts = np.unique(contacts.response_day[later], return_index=True)
-        for when, rows in zip(days, np.split(later, starts[1:]), strict=True):
-            self.waiting.setdefault(int(when), []).append(contacts.subset(rows))
+        for when, rows in group_by(contacts.response_day[later]):
+            self.waiting.setdefault(when, []).append(contacts.subset(later[rows]))
 
     @staticmethod
     def _planned(strategy: Strategy, day: int) -> Contacts:

@@ -1,12 +1,16 @@
-"""Fast gathers from the simulator's state tables, and a fast search of cumulative weights.
+"""Fast gathers from and scatters into the simulator's state tables, grouping by key, and a
+fast search of cumulative weights.
 
 numpy's fancy indexing is slow for the two gathers the daily mechanisms do most: whole rows
 (`table[rows]`) and one cell per (row, column) pair (`table[rows, cols]`). `np.take` along the
 first axis copies rows several times faster, and a pair read as one position in the table
-flattened over its first two axes is about twice as fast. Same values either way.
+flattened over its first two axes is about twice as fast. Same values either way. Adding
+into a table at many positions (`np.add.at`) has a fast path too, which `scatter` takes.
 """
 
 from __future__ import annotations
+
+from itertools import pairwise
 
 import numpy as np
 
@@ -60,6 +64,16 @@ class CumulativeSearch:
             high = np.where(above, high, mid)  # where width is 0, mid is high already
             width = high - low
         return low
+
+
+def group_by(keys: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """Each distinct key, in increasing order, with the positions holding it (in order): one
+    stable sort, no `np.unique`, which would sort the sorted keys again."""
+    order = np.argsort(keys, kind="stable")
+    ordered = np.asarray(keys)[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(order) else []
+    bounds = [*starts, len(order)]
+    return [(int(ordered[a]), order[a:b]) for a, b in pairwise(bounds)]
 
 
 def scatter(ufunc: np.ufunc, table: np.ndarray, index, values) -> None:
