@@ -57,7 +57,7 @@ def test_a_coupon_lowers_the_landed_price_by_its_discount() -> None:
         offered.promotion[:] = PROMOTIONS.index("coupon")
         offered.discount_share[:] = share
         _, extra = model.shopping._features(
-            0, buyer, candidates, slots, np.ones((1, 1), bool), offered
+            0, buyer, np.zeros(1, dtype=np.int64), candidates, slots, np.ones((1, 1), bool), offered
         )
         offers[share] = extra
     # 20% off: the price falls to 0.8 of the list price, and the discount is the other 0.2

@@ -131,9 +131,9 @@ class Shopping:
         real = candidates[row, col][:, None]
         slots = s.relations.find(buyers[row], real)
         is_offer = real == offered.seller[row][:, None]
-        offers, extra = self._features(day, buyers[row], real, slots, is_offer, offered.at(row))
+        offers, extra = self._features(day, buyers, row, real, slots, is_offer, offered.at(row))
         scores = np.full(candidates.shape, -np.inf)
-        scores[row, col] = self.utility.score(offers, self._traits(buyers[row]))[:, 0]
+        scores[row, col] = self.utility.score(offers, self._traits(buyers, row))[:, 0]
         pick = self.rule.choose(scores, self.rng)
         rows = np.arange(len(buyers))
         chosen = np.where(pick >= 0, candidates[rows, np.maximum(pick, 0)], -1)
@@ -169,8 +169,9 @@ class Shopping:
         offer = np.where((offer >= 0) & t.is_seller[np.maximum(offer, 0)], offer, -1)
         return drop_repeats(np.hstack([offer[:, None], known, found]))
 
-    def _features(self, day, buyers, candidates, slots, is_offer, offered):
-        """Offer features as the buyer sees them, and extra columns checkout needs.
+    def _features(self, day, shoppers, row, candidates, slots, is_offer, offered):
+        """Offer features as the buyer sees them, and extra columns checkout needs; `row` is
+        each offer's shopper (a row of `shoppers`).
 
         Search results and tied sellers show their standard product; a marketing offer shows
         the product and promotion it was sent with: a coupon lowers the price, a trial takes
@@ -178,9 +179,16 @@ class Shopping:
         """
         s, t, c = self.state, self.state.traders, self.state.conditions
         service, platform = s.config.service, s.config.platform
+        buyers = shoppers[row]
+
+        def of_buyer(values: np.ndarray) -> np.ndarray:
+            """Each offer's buyer's value: gathered per shopper, then spread over its offers
+            (a gather from the day's few shoppers stays in cache; the same values)."""
+            return np.take(np.take(values, shoppers, axis=0), row, axis=0)
+
         valid = candidates >= 0
         sellers = np.maximum(candidates, 0)
-        home = np.broadcast_to(t.country[buyers][:, None], sellers.shape)
+        home = np.broadcast_to(of_buyer(t.country)[:, None], sellers.shape)
         origin = t.country[sellers]
         terms = delivery_terms(origin, home, t.ddp[sellers], t.warehouse[sellers])
         route = np.where(terms == WAREHOUSE, home, origin)
@@ -190,8 +198,8 @@ class Shopping:
         list_price = t.list_price[sellers] * PRODUCT_PRICE[product]
         discount = np.where(is_offer, offered.discount_share[:, None], 0.0) * list_price
         price = list_price - discount
-        units = t.basket[buyers][:, None]
-        budget = t.budget[buyers][:, None]
+        units = of_buyer(t.basket)[:, None]
+        budget = of_buyer(t.budget)[:, None]
         fee = service.shipping_fee_share * c.shipping_cost[route, home]
         category = t.specialty[sellers]
         cost = landed_cost(
@@ -204,15 +212,13 @@ class Shopping:
         route_days = c.delivery_days[route, home] * service.logistics_speed
         a, b = s.beliefs.of(buyers, sellers, slots)
         trial = promotion == TRIAL
-        unsupported = t.prefers_local_payment[buyers][:, None] & ~t.accepts_local_payment[sellers]
-        appeal = np.hstack(
-            [np.zeros((len(buyers), 1)), np.take(t.promotion_affinity, buyers, axis=0)]
-        )
+        unsupported = of_buyer(t.prefers_local_payment)[:, None] & ~t.accepts_local_payment[sellers]
+        appeal = np.hstack([np.zeros((len(buyers), 1)), of_buyer(t.promotion_affinity)])
         offers = Offers(
             valid=valid,
             match=np.einsum(
                 "mt,mkt->mk",
-                np.take(t.preferences, buyers, axis=0),
+                of_buyer(t.preferences),
                 take_pairs(t.product_tags, sellers, product),
             ),
             quality_mean=mean(a, b),
@@ -245,9 +251,10 @@ class Shopping:
         }
         return offers, extra
 
-    def _traits(self, buyers: np.ndarray) -> BuyerTraits:
+    def _traits(self, buyers: np.ndarray, row: np.ndarray | None = None) -> BuyerTraits:
+        """The traits of `buyers`, or of `buyers[row]` (gathered per buyer, then spread)."""
         t = self.state.traders
-        return BuyerTraits(
+        traits = BuyerTraits(
             price=t.price_sensitivity[buyers],
             fee=t.fee_sensitivity[buyers],
             delay=t.delay_sensitivity[buyers],
@@ -256,6 +263,9 @@ class Shopping:
             risk_aversion=t.risk_aversion[buyers],
             tie_weight=TYPE_TIE_WEIGHT[t.buyer_type[buyers]],
         )
+        if row is None:
+            return traits
+        return BuyerTraits(**{name: np.take(v, row) for name, v in vars(traits).items()})
 
     def _inquire(self, day: int, buyers: np.ndarray, chosen: np.ndarray) -> np.ndarray:
         """Some buyers ask the seller first; a slow reply loses them. Returns who goes on."""
