@@ -90,3 +90,8 @@ def test_group_by_gives_each_key_once_with_its_positions_in_order(keys) -> None:
 def test_group_by_hand_case() -> None:
     groups = group_by(np.array([3, 1, 3, 2, 1]))
     assert [(key, rows.tolist()) for key, rows in groups] == [(1, [1, 4]), (2, [3]), (3, [0, 2])]
+
+
+def test_a_negative_index_into_a_table_of_two_axes_is_refused() -> None:
+    with pytest.raises(ValueError):
+        scatter(np.add, np.zeros((2, 3)), (np.array([-1]), np.array([0])), 1.0)

@@ -55,6 +55,10 @@ class BuyerTraits:
     risk_aversion: np.ndarray
     tie_weight: np.ndarray
 
+    def at(self, rows: np.ndarray) -> BuyerTraits:
+        """The traits of the shoppers `rows` (a shopper may repeat: one row per offer)."""
+        return BuyerTraits(**{name: np.take(values, rows) for name, values in vars(self).items()})
+
 
 class UtilityModel(Protocol):
     def score(self, offers: Offers, traits: BuyerTraits) -> np.ndarray:

@@ -133,7 +133,7 @@ class Shopping:
         is_offer = real == offered.seller[row][:, None]
         offers, extra = self._features(day, buyers, row, real, slots, is_offer, offered.at(row))
         scores = np.full(candidates.shape, -np.inf)
-        scores[row, col] = self.utility.score(offers, self._traits(buyers, row))[:, 0]
+        scores[row, col] = self.utility.score(offers, self._traits(buyers).at(row))[:, 0]
         pick = self.rule.choose(scores, self.rng)
         rows = np.arange(len(buyers))
         chosen = np.where(pick >= 0, candidates[rows, np.maximum(pick, 0)], -1)
@@ -251,10 +251,9 @@ class Shopping:
         }
         return offers, extra
 
-    def _traits(self, buyers: np.ndarray, row: np.ndarray | None = None) -> BuyerTraits:
-        """The traits of `buyers`, or of `buyers[row]` (gathered per buyer, then spread)."""
+    def _traits(self, buyers: np.ndarray) -> BuyerTraits:
         t = self.state.traders
-        traits = BuyerTraits(
+        return BuyerTraits(
             price=t.price_sensitivity[buyers],
             fee=t.fee_sensitivity[buyers],
             delay=t.delay_sensitivity[buyers],
@@ -263,9 +262,6 @@ class Shopping:
             risk_aversion=t.risk_aversion[buyers],
             tie_weight=TYPE_TIE_WEIGHT[t.buyer_type[buyers]],
         )
-        if row is None:
-            return traits
-        return BuyerTraits(**{name: np.take(v, row) for name, v in vars(traits).items()})
 
     def _inquire(self, day: int, buyers: np.ndarray, chosen: np.ndarray) -> np.ndarray:
         """Some buyers ask the seller first; a slow reply loses them. Returns who goes on."""

@@ -82,7 +82,9 @@ def scatter(ufunc: np.ufunc, table: np.ndarray, index, values) -> None:
     dtype. numpy takes a path 5 to 50 times slower for a tuple of indices, a scalar or broadcast
     value, or values of another dtype. Values are converted only when the operation would give
     the table's dtype anyway (a float32 table plus float64 values adds in float64, and stays on
-    the slow path): the same operations in the same order, the same result."""
+    the slow path): the same operations in the same order, the same result. Indices into a
+    table of two or more axes must lie within it (`np.ravel_multi_index` checks them), as every
+    caller's do; negative ones are refused rather than counted from the end."""
     indices = index if isinstance(index, tuple) else (index,)
     if not table.flags.c_contiguous or len(indices) != table.ndim:
         ufunc.at(table, index, values)
