@@ -79,7 +79,7 @@ def group_by(keys: np.ndarray) -> list[tuple[int, np.ndarray]]:
 def scatter(ufunc: np.ufunc, table: np.ndarray, index, values) -> None:
     """`ufunc.at(table, index, values)` (`np.add.at`, say), at numpy's fast path where it can:
     one flat index into the contiguous table and a contiguous array of values of the table's
-    dtype. numpy takes a path 5 to 50 times slower for a tuple of indices, a scalar or broadcast
+    dtype. numpy takes a path 10 to 20 times slower for a tuple of indices, a scalar or broadcast
     value, or values of another dtype. Values are converted only when the operation would give
     the table's dtype anyway (a float32 table plus float64 values adds in float64, and stays on
     the slow path): the same operations in the same order, the same result. Indices into a
