@@ -5,7 +5,8 @@
 The throughput benchmark times whole days; this one times each phase of the day's schedule
 (docs/model.md section 3.1) and the parts of shopping and of a campaign's plan that grow or
 shrink with a run's history, so that a cost curve can be read phase by phase, with the day's
-contacts and the records each campaign screened in, which marketing's cost follows. It wraps the
+contacts and the records that pass each campaign's screens, which marketing's cost follows, and
+how many of them passed unread. It wraps the
 model's own components on one instance, in one process; the wrappers add a few microseconds a
 call, so the phases add up to slightly less than the day. Timings, never a test.
 """
@@ -61,13 +62,15 @@ def timed(method: Callable, label: str, spent: dict[str, float]) -> Callable:
     return wrapper
 
 
-def counted(method: Callable, label: str, counts: dict[str, float]) -> Callable:
-    """Adds up the records of the book a campaign's screen lets through."""
+def counted(method: Callable, labels: tuple[str, str], counts: dict[str, float]) -> Callable:
+    """Adds up the records that pass a campaign's screens, and those of them that passed
+    unread (standing from the last read, `DueIndex.today`)."""
 
     def wrapper(*args, **kwargs):
-        result = method(*args, **kwargs)
-        counts[label] += len(result)
-        return result
+        book, unread = method(*args, **kwargs)
+        counts[labels[0]] += len(book)
+        counts[labels[1]] += int(unread.sum())
+        return book, unread
 
     return wrapper
 
@@ -76,7 +79,8 @@ def measure(
     overrides: list[str], block: int
 ) -> tuple[list[str], list[str], list[dict[str, float]]]:
     """Run the configured market; per block of `block` days, ms per day of each phase, and a
-    day's contacts and the records each campaign screened in (what marketing's cost follows)."""
+    day's contacts and the records that passed each campaign's screens (what marketing's cost
+    follows), and how many of them passed unread."""
     config = load_config(["progress=false", *overrides])
     with threadpool_limits(limits=1):  # as sim.simulation.run.simulate runs
         model = MarketModel(config)
@@ -87,8 +91,9 @@ def measure(
             setattr(component, name, timed(getattr(component, name), label, spent))
         screened = []
         for i, campaign in enumerate(model.marketing.strategies):
-            screened.append(f"campaign {i + 1}: records screened in")
-            campaign._screen = counted(campaign._screen, screened[-1], counts)
+            labels = (f"campaign {i + 1}: records passing", f"campaign {i + 1}:   of them unread")
+            screened += labels
+            campaign._passing = counted(campaign._passing, labels, counts)
         blocks, days_in_block = [], 0
         for day in range(config.days):
             start = time.perf_counter()

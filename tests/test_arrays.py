@@ -1,5 +1,6 @@
 """Tests of sim.state.arrays: `scatter` (`ufunc.at` at numpy's fast path) gives numpy's
-result, and `group_by` groups positions by key as `np.unique` and `np.split` would.
+result, `group_by` groups positions by key as `np.unique` and `np.split` would, and the
+searches and merges of sorted positions agree with `np.isin` and a sort.
 
 The simulator's ledger, counters and beliefs accumulate with `scatter`; a difference in one
 bit would change every later random draw, so the test asks for the very same array, not a
@@ -14,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from sim.state.arrays import group_by, scatter
+from sim.state.arrays import group_by, merge_positions, scatter, sorted_contains
 
 TABLE_DTYPES = [np.int16, np.int32, np.int64, np.float32, np.float64]
 VALUE_DTYPES = [np.bool_, np.int16, np.int32, np.int64, np.float32, np.float64]
@@ -95,3 +96,32 @@ def test_group_by_hand_case() -> None:
 def test_a_negative_index_into_a_table_of_two_axes_is_refused() -> None:
     with pytest.raises(ValueError):
         scatter(np.add, np.zeros((2, 3)), (np.array([-1]), np.array([0])), 1.0)
+
+
+sorted_sets = st.sets(st.integers(0, 60), max_size=30).map(
+    lambda s: np.array(sorted(s), dtype=np.int64)
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(sorted_sets, hnp.arrays(np.int64, st.integers(0, 30), elements=st.integers(-5, 70)))
+def test_sorted_contains_is_isin(ordered, values) -> None:
+    assert np.array_equal(sorted_contains(ordered, values), np.isin(values, ordered))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.integers(0, 60), max_size=40), st.data())
+def test_merge_positions_place_each_item_where_a_sort_puts_it(items, data) -> None:
+    items = sorted(items)
+    first = np.array(sorted(data.draw(st.sets(st.sampled_from(items)))) if items else [], int)
+    second = np.setdiff1d(np.array(items, dtype=np.int64), first)
+    into_first, into_second = merge_positions(first, second)
+    merged = np.empty(len(first) + len(second), dtype=np.int64)
+    merged[into_first], merged[into_second] = first, second
+    assert np.array_equal(merged, np.sort(np.r_[first, second]))
+    assert len(np.union1d(into_first, into_second)) == len(merged)
+
+
+def test_merge_positions_hand_case() -> None:
+    into_first, into_second = merge_positions(np.array([2, 9]), np.array([1, 5, 7]))
+    assert into_first.tolist() == [1, 4] and into_second.tolist() == [0, 2, 3]

@@ -476,64 +476,75 @@ def test_due_until_before_a_festival_is_the_day_before_it_starts() -> None:
     ],
 )
 def test_the_due_index_screens_exactly_what_a_scan_of_every_book_would(overrides) -> None:
-    # each day, the records a campaign screens through its due index, letting the records that
-    # passed unchanged and are still due pass unread, are those a full scan of its sellers'
-    # books, reading every record afresh, would have passed: due, affordable, under the cap,
-    # reachable
+    # each day, the records that pass a campaign's screens through its due index, letting the
+    # records that passed unchanged and are still due pass unread, are those a full scan of its
+    # sellers' books, reading every record afresh, would have passed: due, affordable, under
+    # the cap, reachable
     config = small_config(*overrides, n_traders=3000, days=160)
     model = MarketModel(config)
     campaign = model.marketing.strategies[0]
-    screen = campaign._screen
+    passing = campaign._passing
     checked, carried = [], []
 
-    def both(book, day, cheapest, period):
+    def both(day, in_group, cheapest, period):
         t = model.state.traders
         scan = CustomerBook.of(model.state.relations, t.is_seller & (t.group == campaign.group))
         index = campaign.due
         kept = (index.next_read, index.passes_until)
         saved = [array.copy() for array in kept]
-        carried.append(int(index.still_passing(book, day).sum()))
         index.passes_until[:] = -1  # nothing passes unread: every record is read afresh
-        full = screen(scan, day, cheapest, period)
+        full = campaign._screen(scan, day, cheapest, period)
         for array, before in zip(kept, saved, strict=True):
             array[:] = before
-        result = screen(book, day, cheapest, period)
+        result, unread = passing(day, in_group, cheapest, period)
         assert np.array_equal(result.flat, full.flat)
         assert np.array_equal(result.seller, full.seller)
         checked.append(len(result))
-        return result
+        carried.append(int(unread.sum()))
+        return result, unread
 
-    campaign._screen = both
+    campaign._passing = both
     for _ in range(config.days):
         model.step()
     assert sum(checked) > 1000 and sum(carried) > 500  # records to compare, some passed unread
 
 
 def test_the_due_index_gathers_what_a_scan_of_every_record_would() -> None:
-    # a day's read gathers its records from those kept by the day they wait for and the
-    # relations' change feed: exactly the records whose day has come or that changed since the
-    # last read, in flat order, as a scan of every record's next-read and changed days finds
+    # a day's read gathers its records from those kept by the day they wait for, the
+    # relations' change feed and the records standing from the last read: exactly the records
+    # whose day has come, that changed since the last read or that stand, in flat order, as a
+    # scan of every record's next-read and changed days and of the standing list finds; those
+    # it lets pass unread stand unchanged, still passing
     config = small_config("mix=rfm_vs_personalized", n_traders=3000, days=160)
     model = MarketModel(config)
-    checked = []
+    checked, unread = [], []
     for campaign in model.marketing.strategies:
         index, read = campaign.due, campaign.due.today
 
-        def both(day, in_group, selling, index=index, read=read):
+        def both(day, in_group, selling, affords, index=index, read=read):
             changed = model.state.relations.changed_day.ravel() >= index.last_read
-            scan = np.flatnonzero((index.next_read <= day) | changed)
+            scan = (index.next_read <= day) | changed
+            scan[index.standing.flat] = True
+            scan = np.flatnonzero(scan)
             seller = model.state.relations.seller.ravel()[scan]
             scan = scan[(seller >= 0) & in_group[np.maximum(seller, 0)]]
             scan = scan[selling[model.state.relations.seller.ravel()[scan]]]
-            book = read(day, in_group, selling)
-            assert np.array_equal(book.flat, scan)
-            checked.append(len(book))
-            return book
+            standing = index.standing
+            book, carried = read(day, in_group, selling, affords)
+            assert np.array_equal(np.union1d(book.flat, carried.flat), scan)
+            assert not np.intersect1d(book.flat, carried.flat).size
+            stood = np.searchsorted(standing.flat, carried.flat)
+            assert np.array_equal(standing.flat[stood], carried.flat)
+            assert not changed[carried.flat].any() and (carried.until >= day).all()
+            assert affords(carried.seller).all()
+            checked.append(len(book) + len(carried))
+            unread.append(len(carried))
+            return book, carried
 
         index.today = both
     for _ in range(config.days):
         model.step()
-    assert len(checked) == 2 * config.days and sum(checked) > 1000
+    assert len(checked) == 2 * config.days and sum(checked) > 1000 and sum(unread) > 100
 
 
 def test_kept_kmeans_labels_are_those_a_daily_relabelling_gives() -> None:
@@ -545,9 +556,9 @@ def test_kept_kmeans_labels_are_those_a_daily_relabelling_gives() -> None:
     kept = campaign.kept
     checked = []
 
-    def both(book, changed_day, day, observe):
+    def both(book, changed_day, day, observe, unchanged=None):
         fresh = campaign.segmentation.labels(observe(book, day), day)
-        labels = KeptLabels.of(kept, book, changed_day, day, observe)
+        labels = KeptLabels.of(kept, book, changed_day, day, observe, unchanged)
         assert np.array_equal(labels, fresh)
         checked.append(len(book))
         return labels

@@ -109,9 +109,8 @@ class Campaign:
             self.segmentation.fit(self._observe(sample, day), day)
         cheapest = int(np.round(self.table.cost.min() * 100))
         period = self.budget.period_of(day)
-        book = self.due.today(day, in_group, t.is_seller)
-        book = self._screen(book, day, cheapest, period)
-        segment = self.kept.of(book, self.state.relations.changed_day.ravel(), day, self._observe)
+        book, carried = self._passing(day, in_group, cheapest, period)
+        segment = self.kept.of(book, r.changed_day.ravel(), day, self._observe, carried)
         # best segments first, equally ranked customers in a random order
         shuffled = self.rng.permutation(len(book))
         channel = np.zeros(len(book), dtype=np.int64)
@@ -162,12 +161,24 @@ class Campaign:
         """Cents the dearest contact could cost: the dearest channel with a sample."""
         return int(self._cost(np.array([self.table.cost.argmax()]), np.array([SAMPLE]))[0])
 
+    def _passing(
+        self, day: int, in_group: np.ndarray, cheapest: int, period: int
+    ) -> tuple[CustomerBook, np.ndarray]:
+        """Today's records that pass the screens, in flat order, and which of them passed the
+        last read and pass again unread (`DueIndex.today`); the others are screened. All of
+        them stand until tomorrow's read, contacted or not."""
+        selling = self.state.traders.is_seller
+        book, carried = self.due.today(
+            day, in_group, selling, lambda sellers: self.budget.can_pay(sellers, cheapest)
+        )
+        return self.due.stand(day, self._screen(book, day, cheapest, period), carried)
+
     def _screen(self, book: CustomerBook, day: int, cheapest: int, period: int) -> CustomerBook:
         """The records a seller could contact today: the seller can pay, the customer is due,
         under the frequency cap, reachable.
         A record that passed on a day since which it has not changed, and is still due, passes
         unread (`DueIndex.still_passing`). Each record screened out waits in the due index
-        until it could pass again; those that pass are read again tomorrow."""
+        until it could pass again."""
         next_period = (period + 1) * self.budget.config.period_days
         pays = self.budget.can_pay(book.seller, cheapest)
         self.due.wait(book.subset(np.flatnonzero(~pays)), next_period)
@@ -175,9 +186,7 @@ class Campaign:
         passes = self.due.still_passing(book, day)
         fresh = np.flatnonzero(~passes)
         passes[fresh[self._screen_afresh(book.subset(fresh), day, period, next_period)]] = True
-        book = book.subset(np.flatnonzero(passes))
-        self.due.wait(book, day + 1)  # due: read again tomorrow, contacted or not
-        return book
+        return book.subset(np.flatnonzero(passes))
 
     def _screen_afresh(
         self, book: CustomerBook, day: int, period: int, next_period: int

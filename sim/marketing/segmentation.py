@@ -241,6 +241,7 @@ class KeptLabels:
         self.segmentation = segmentation
         self.label = np.zeros(n_records if segmentation.timeless else 0, dtype=np.int16)
         self.labelled_on = np.full(len(self.label), -1, dtype=np.int32)
+        self.last_fit = segmentation.fitted_on  # the fit of the last call's labels
 
     def of(
         self,
@@ -248,13 +249,22 @@ class KeptLabels:
         changed_day: np.ndarray,
         day: int,
         observe: Callable[[CustomerBook, int], Observed],
+        unchanged: np.ndarray | None = None,
     ) -> np.ndarray:
-        """The segments of `book`'s records today; `changed_day` is per flat record."""
+        """The segments of `book`'s records today; `changed_day` is per flat record. Rows
+        flagged in `unchanged` were in the last call's book and have not changed since: their
+        labels stand unless the segmentation was refitted since, and are not checked."""
         if not self.segmentation.timeless:
             return self.segmentation.labels(observe(book, day), day)
-        labelled_on = self.labelled_on[book.flat]
         fit = self.segmentation.fitted_on
-        stale = np.flatnonzero((labelled_on <= changed_day[book.flat]) | (labelled_on < fit))
+        if unchanged is None or fit != self.last_fit:
+            rows = np.arange(len(book))
+        else:
+            rows = np.flatnonzero(~unchanged)
+        self.last_fit = fit
+        flat = book.flat[rows]
+        labelled_on = self.labelled_on[flat]
+        stale = rows[(labelled_on <= changed_day[flat]) | (labelled_on < fit)]
         redo = book.subset(stale)
         self.label[redo.flat] = self.segmentation.labels(observe(redo, day), day)
         self.labelled_on[redo.flat] = day

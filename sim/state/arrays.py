@@ -1,5 +1,5 @@
-"""Fast gathers from and scatters into the simulator's state tables, grouping by key, and a
-fast search of cumulative weights.
+"""Fast gathers from and scatters into the simulator's state tables, grouping by key, searching
+and merging sorted positions, and a fast search of cumulative weights.
 
 numpy's fancy indexing is slow for the two gathers the daily mechanisms do most: whole rows
 (`table[rows]`) and one cell per (row, column) pair (`table[rows, cols]`). `np.take` along the
@@ -95,3 +95,23 @@ def scatter(ufunc: np.ufunc, table: np.ndarray, index, values) -> None:
         return
     same = np.broadcast_to(np.asarray(values, dtype=table.dtype), flat.shape)
     ufunc.at(table.reshape(-1), flat, np.ascontiguousarray(same))
+
+
+def sorted_contains(ordered: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Whether each of `values` is in the increasing array `ordered`: a binary search per
+    value, so the cost follows the values looked up, not the array searched."""
+    where = np.searchsorted(ordered, values)
+    found = np.zeros(len(where), dtype=bool)
+    inside = np.flatnonzero(where < len(ordered))
+    found[inside] = ordered[where[inside]] == values[inside]
+    return found
+
+
+def merge_positions(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where the items of two increasing arrays with no value in common fall in their merge
+    (increasing): positions for `first`, positions for `second`. A binary search per item of
+    `first` and no sort, so merging a few items into many costs little more than a copy."""
+    into_first = np.searchsorted(second, first) + np.arange(len(first))
+    from_second = np.ones(len(first) + len(second), dtype=bool)
+    from_second[into_first] = False
+    return into_first, np.flatnonzero(from_second)
