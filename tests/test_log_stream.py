@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -77,3 +78,21 @@ def test_draining_keeps_every_row_once_in_order(steps: list[tuple[int, int]]) ->
         drained.extend(chunk.view("value"))
     assert [*drained, *log.view("value")] == appended
     assert log.offset == len(drained)
+
+
+def test_a_log_keeps_its_rows_and_in_place_writes_as_it_grows() -> None:
+    # columns live in memory maps of their own, grown by doubling: every dtype keeps its rows,
+    # a column left out of a batch is zero, writes through a view stay, and a log pickles
+    # (as a worker's would) into the same rows
+    log = ColumnBuffer({"day": "int32", "kind": "int8", "value": "float64"}, capacity=1)
+    for day in range(40):
+        log.append(day=np.full(day % 5 + 1, day), value=0.5 * day)
+    log.view("kind")[::3] = 7
+    days = np.repeat(np.arange(40), [day % 5 + 1 for day in range(40)])
+    assert np.array_equal(log.view("day"), days)
+    assert np.array_equal(log.view("value"), 0.5 * days)
+    assert np.array_equal(log.view("kind"), np.where(np.arange(log.size) % 3 == 0, 7, 0))
+    copy = pickle.loads(pickle.dumps(log))
+    for name in log.dtypes:
+        assert np.array_equal(copy.view(name), log.view(name))
+        assert copy.view(name).dtype == np.dtype(log.dtypes[name])

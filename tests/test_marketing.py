@@ -511,20 +511,21 @@ def test_the_due_index_screens_exactly_what_a_scan_of_every_book_would(overrides
 
 def test_the_due_index_gathers_what_a_scan_of_every_record_would() -> None:
     # a day's read gathers its records from those kept by the day they wait for, the
-    # relations' change feed and the records standing from the last read: exactly the records
-    # whose day has come, that changed since the last read or that stand, in flat order, as a
-    # scan of every record's next-read and changed days and of the standing list finds; those
-    # it lets pass unread stand unchanged, still passing
+    # relations' change feed and the records standing or held from the last read: exactly the
+    # records whose day has come, that changed since the last read, that stand or are held, in
+    # flat order, as a scan of every record's next-read and changed days and of the two lists
+    # finds; those it lets pass unread stand unchanged, still passing, and those it holds are
+    # of sellers buying today
     config = small_config("mix=rfm_vs_personalized", n_traders=3000, days=160)
     model = MarketModel(config)
-    checked, unread = [], []
+    checked, unread, kept_aside = [], [], []
     for campaign in model.marketing.strategies:
         index, read = campaign.due, campaign.due.today
 
         def both(day, in_group, selling, affords, index=index, read=read):
             changed = model.state.relations.changed_day.ravel() >= index.last_read
             scan = (index.next_read <= day) | changed
-            scan[index.standing.flat] = True
+            scan[index.standing.flat] = scan[index.held.flat] = True
             scan = np.flatnonzero(scan)
             seller = model.state.relations.seller.ravel()[scan]
             scan = scan[(seller >= 0) & in_group[np.maximum(seller, 0)]]
@@ -537,14 +538,18 @@ def test_the_due_index_gathers_what_a_scan_of_every_record_would() -> None:
             assert np.array_equal(standing.flat[stood], carried.flat)
             assert not changed[carried.flat].any() and (carried.until >= day).all()
             assert affords(carried.seller).all()
+            held = index.held  # the group's, their sellers buying today
+            assert in_group[held.seller].all() and not selling[held.seller].any()
             checked.append(len(book) + len(carried))
             unread.append(len(carried))
+            kept_aside.append(len(held))
             return book, carried
 
         index.today = both
     for _ in range(config.days):
         model.step()
-    assert len(checked) == 2 * config.days and sum(checked) > 1000 and sum(unread) > 100
+    assert len(checked) == 2 * config.days and sum(checked) > 1000
+    assert sum(unread) > 100 and sum(kept_aside) > 100
 
 
 def test_kept_kmeans_labels_are_those_a_daily_relabelling_gives() -> None:

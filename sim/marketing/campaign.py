@@ -171,7 +171,7 @@ class Campaign:
         book, carried = self.due.today(
             day, in_group, selling, lambda sellers: self.budget.can_pay(sellers, cheapest)
         )
-        return self.due.stand(day, self._screen(book, day, cheapest, period), carried)
+        return self.due.stand(self._screen(book, day, cheapest, period), carried)
 
     def _screen(self, book: CustomerBook, day: int, cheapest: int, period: int) -> CustomerBook:
         """The records a seller could contact today: the seller can pay, the customer is due,

@@ -15,6 +15,8 @@ seller that cannot afford all its due customers keeps many of them standing day 
 day checks those few conditions on the standing list itself, which it keeps with each record's
 seller and pass, and reads afresh only the records that changed or fail one of them; the
 day's book is the merge of the two, in flat order, as one read of every record would give it.
+The records of the group's sellers who are buying today are held on a list of their own in the
+same way (`Listed`), until the seller sells again or the record changes.
 """
 
 from __future__ import annotations
@@ -31,24 +33,41 @@ from sim.state.relations import Relations
 
 
 @dataclass
-class Standing:
-    """Records that passed the screens, in flat order, with their sellers and the last day
-    each would pass them unread (`DueIndex.passes_until`)."""
+class Listed:
+    """Records kept on a list of their own, in flat order, with their sellers."""
 
     flat: np.ndarray
     seller: np.ndarray
-    until: np.ndarray
 
     @classmethod
-    def none(cls) -> Standing:
+    def none(cls) -> Listed:
         empty = np.zeros(0, dtype=np.int64)
-        return cls(empty, empty, empty.astype(np.int32))
+        return cls(**{name: empty for name in cls.__dataclass_fields__})
 
     def __len__(self) -> int:
         return len(self.flat)
 
-    def subset(self, rows: np.ndarray) -> Standing:
-        return Standing(self.flat[rows], self.seller[rows], self.until[rows])
+    def subset(self, rows: np.ndarray) -> Listed:
+        return type(self)(**{name: values[rows] for name, values in vars(self).items()})
+
+    def merge(self, other: Listed) -> tuple[Listed, np.ndarray]:
+        """This list and `other` (no record in common) as one, in flat order, with the rows
+        `other`'s records took."""
+        mine, theirs = merge_positions(self.flat, other.flat)
+        merged = {}
+        for name, values in vars(self).items():
+            more = getattr(other, name)
+            merged[name] = np.empty(len(values) + len(more), np.result_type(values, more))
+            merged[name][mine], merged[name][theirs] = values, more
+        return type(self)(**merged), theirs
+
+
+@dataclass
+class Standing(Listed):
+    """Records that passed the screens, with the last day each would pass them unread
+    (`DueIndex.passes_until`)."""
+
+    until: np.ndarray
 
 
 class DueIndex:
@@ -67,9 +86,11 @@ class DueIndex:
         # frequency cap, reachable) again, were it to stay as it was when it last passed them;
         # -1 once it changes
         self.passes_until = np.full(relations.seller.size, -1, dtype=np.int32)
-        # the records that passed on the last read: kept here, not under a day in `waiting`,
-        # their `next_read` NEVER, so that a day they once waited for does not read them
+        # the records that passed on the last read, and those of the group's sellers who were
+        # buying then: kept here, not under a day in `waiting`, their `next_read` NEVER, so
+        # that a day they once waited for does not read them
         self.standing = Standing.none()
+        self.held = Listed.none()
 
     def today(
         self,
@@ -83,14 +104,16 @@ class DueIndex:
         To screen: those whose day has come or that changed, of the sellers flagged in
         `in_group` (a campaign's, for good) that are `selling` today. Records of other groups'
         sellers and empty slots wait until they change; those of a seller of the group who is
-        buying today are read again tomorrow. Passing unread: the standing records unchanged
-        since the last read, still due (`still_passing`), whose seller is selling and
-        `affords(sellers)` a contact today; the other standing records are screened."""
+        buying today are held until it sells again (`_hold`). Passing unread: the standing
+        records unchanged since the last read, still due (`still_passing`), whose seller is
+        selling and `affords(sellers)` a contact today; the other standing records are
+        screened."""
         r = self.relations
-        changed_chunks = self.changes.since(self.last_read)
-        carried, reread = self._carry(day, changed_chunks, selling, affords)
-        self.next_read[reread] = day
-        candidates = self._candidates(day, [*changed_chunks, reread])
+        changes = np.concatenate([np.zeros(0, dtype=np.int64), *self.changes.since(self.last_read)])
+        carried, reread = self._carry(day, changes, selling, affords)
+        released = self._release(changes, selling)
+        self.next_read[reread] = self.next_read[released] = day
+        candidates = self._candidates(day, [changes, reread, released])
         changed = r.changed_day.ravel()[candidates] >= self.last_read
         self.passes_until[candidates[changed]] = -1
         flat = candidates[(self.next_read[candidates] <= day) | changed]
@@ -101,47 +124,58 @@ class DueIndex:
         self.next_read[flat[~ours]] = NEVER
         flat, seller = flat[ours], seller[ours]
         active = selling[seller]
-        self._wait(flat[~active], day + 1)
+        self._hold(Listed(flat[~active], seller[~active]))
         return CustomerBook(flat[active], seller[active], r.seller.shape[1]), carried
 
     def _carry(
         self,
         day: int,
-        changed_chunks: list[np.ndarray],
+        changes: np.ndarray,
         selling: np.ndarray,
         affords: Callable[[np.ndarray], np.ndarray],
     ) -> tuple[Standing, np.ndarray]:
         """The standing records that pass again unread, and the flat positions of the others
         (to read afresh; any that changed come in the change feed too)."""
         standing = self.standing
-        changes = np.concatenate([np.zeros(0, dtype=np.int64), *changed_chunks])
-        changes = changes[sorted_contains(standing.flat, changes)]
-        changed = np.zeros(len(standing), dtype=bool)
-        changed[np.searchsorted(standing.flat, changes)] = True
-        passes = ~changed & (standing.until >= day)
+        passes = self._unchanged(standing, changes) & (standing.until >= day)
         rows = np.flatnonzero(passes)
         seller = standing.seller[rows]
         passes[rows[~(selling[seller] & affords(seller))]] = False
         return standing.subset(passes), standing.flat[~passes]
 
-    def stand(
-        self, day: int, book: CustomerBook, carried: Standing
-    ) -> tuple[CustomerBook, np.ndarray]:
+    def _release(self, changes: np.ndarray, selling: np.ndarray) -> np.ndarray:
+        """The held records to read today, unchanged since and their seller selling again
+        (any that changed come in the change feed); those whose seller still buys stay held."""
+        held = self.held
+        unchanged = self._unchanged(held, changes)
+        stays = unchanged & ~selling[held.seller]
+        self.held = held.subset(stays)
+        return held.flat[unchanged & ~stays]
+
+    def _hold(self, records: Listed) -> None:
+        """Hold these records of the group's sellers who are buying today until they sell
+        again (or the record changes): read from the held list, not by their day."""
+        self.next_read[records.flat] = NEVER
+        self.held = self.held.merge(records)[0]
+
+    @staticmethod
+    def _unchanged(listed: Listed, changes: np.ndarray) -> np.ndarray:
+        """Whether each record of `listed` is not among `changes` (flat positions, repeats
+        allowed): a binary search per change, not a pass over the list."""
+        changed = np.zeros(len(listed), dtype=bool)
+        changed[np.searchsorted(listed.flat, changes[sorted_contains(listed.flat, changes)])] = True
+        return ~changed
+
+    def stand(self, book: CustomerBook, carried: Standing) -> tuple[CustomerBook, np.ndarray]:
         """Today's passing records: `book` (screened today) merged with `carried`, in flat
         order, with which rows were carried. They stand until tomorrow's read."""
-        screened, kept = merge_positions(book.flat, carried.flat)
-        n = len(book) + len(carried)
-        flat = np.empty(n, dtype=np.int64)
-        seller = np.empty(n, dtype=np.int64)
-        until = np.empty(n, dtype=np.int32)
-        flat[screened], flat[kept] = book.flat, carried.flat
-        seller[screened], seller[kept] = book.seller, carried.seller
-        until[screened], until[kept] = self.passes_until[book.flat], carried.until
+        screened = Standing(book.flat, book.seller, self.passes_until[book.flat])
+        self.standing, kept = screened.merge(carried)
         self.next_read[book.flat] = NEVER  # read from the standing list, not by their day
-        self.standing = Standing(flat, seller, until)
+        n = len(self.standing)
         was_carried = np.zeros(n, dtype=bool)
         was_carried[kept] = True
-        return CustomerBook(flat, seller, book.n_slots), was_carried
+        return CustomerBook(self.standing.flat, self.standing.seller, book.n_slots), was_carried
 
     def still_passing(self, book: CustomerBook, day: int) -> np.ndarray:
         """Whether each of today's records passed the screens on a day since which it has not
