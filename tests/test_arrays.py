@@ -15,7 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from sim.state.arrays import group_by, merge_positions, scatter, sorted_contains
+from sim.state.arrays import (
+    group_by,
+    merge_positions,
+    scatter,
+    sorted_contains,
+    stable_order,
+)
 
 TABLE_DTYPES = [np.int16, np.int32, np.int64, np.float32, np.float64]
 VALUE_DTYPES = [np.bool_, np.int16, np.int32, np.int64, np.float32, np.float64]
@@ -125,3 +131,13 @@ def test_merge_positions_place_each_item_where_a_sort_puts_it(items, data) -> No
 def test_merge_positions_hand_case() -> None:
     into_first, into_second = merge_positions(np.array([2, 9]), np.array([1, 5, 7]))
     assert into_first.tolist() == [1, 4] and into_second.tolist() == [0, 2, 3]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from([np.int16, np.int32, np.int64]), st.data())
+def test_stable_order_is_a_stable_argsort(dtype, data) -> None:
+    # keys of one, two and three 15-bit digits, many repeats (which keep their row order)
+    top = int(np.iinfo(dtype).max)
+    values = st.integers(0, 3) | st.integers(0, min(top, 2**15 - 1)) | st.integers(0, top)
+    keys = data.draw(hnp.arrays(dtype, st.integers(0, 60), elements=values))
+    assert np.array_equal(stable_order(keys), np.argsort(keys, kind="stable"))

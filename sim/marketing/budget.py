@@ -20,6 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.config import BudgetConfig
+from sim.state.arrays import stable_order
 
 Price = Callable[[np.ndarray], np.ndarray]  # rows -> their contacts' costs in cents
 
@@ -138,7 +139,8 @@ def by_seller_best_first(sellers: np.ndarray, priority: np.ndarray) -> np.ndarra
     first, equal priorities in row order), in a fraction of its time: a stable radix sort of
     the priorities when they are small whole numbers (a campaign's segment levels), else an
     unstable sort, exact when no two are equal (checked; a stable sort otherwise); then a
-    stable radix sort of the sellers numbered 0, 1, ... (16-bit while there are few)."""
+    stable radix sort of the sellers numbered 0, 1, ... (`stable_order`: one pass of 16-bit
+    digits while there are fewer than 32,768 of them, as at 100,000 traders)."""
     if np.issubdtype(priority.dtype, np.integer) and len(priority):
         low, high = int(priority.min()), int(priority.max())
         if high - low < 2**15:
@@ -152,7 +154,4 @@ def by_seller_best_first(sellers: np.ndarray, priority: np.ndarray) -> np.ndarra
             order = np.argsort(-priority, kind="stable")
     present = np.bincount(sellers) > 0
     rank = np.cumsum(present) - 1  # a seller's number among those present, by id
-    number = rank[sellers[order]]
-    if np.count_nonzero(present) < 2**15:
-        number = number.astype(np.int16)
-    return order[np.argsort(number, kind="stable")]
+    return order[stable_order(rank[sellers[order]])]
