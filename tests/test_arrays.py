@@ -136,8 +136,8 @@ def test_merge_positions_hand_case() -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.sampled_from([np.int16, np.int32, np.int64]), st.data())
 def test_stable_order_is_a_stable_argsort(dtype, data) -> None:
-    # keys of one, two and three 15-bit digits, many repeats (which keep their row order)
-    top = int(np.iinfo(dtype).max)
-    values = st.integers(0, 3) | st.integers(0, min(top, 2**15 - 1)) | st.integers(0, top)
+    # narrow and wide keys, negative ones, many repeats (which keep their row order)
+    top, least = int(np.iinfo(dtype).max), int(np.iinfo(dtype).min)
+    values = st.integers(0, 3) | st.integers(-5, min(top, 2**15 - 1)) | st.integers(least, top)
     keys = data.draw(hnp.arrays(dtype, st.integers(0, 60), elements=values))
     assert np.array_equal(stable_order(keys), np.argsort(keys, kind="stable"))

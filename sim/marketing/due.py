@@ -222,8 +222,7 @@ class DueIndex:
         chunks += [chunk for chunk in extra if len(chunk)]
         if not chunks:
             return np.zeros(0, dtype=np.int64)
-        # runs of sorted records: a stable sort merges them
-        merged = np.sort(np.concatenate(chunks).astype(np.int64), kind="stable")
+        merged = np.sort(np.concatenate(chunks).astype(np.int64))
         first = np.ones(len(merged), dtype=bool)
         first[1:] = merged[1:] != merged[:-1]
         return merged[first]

@@ -67,26 +67,28 @@ class CumulativeSearch:
 
 
 def stable_order(keys: np.ndarray) -> np.ndarray:
-    """`np.argsort(keys, kind="stable")` for non-negative whole numbers, in passes of 15 bits,
-    the lowest first, each a stable radix sort of 16-bit digits: numpy radix-sorts types of 16
-    bits or fewer and merge-sorts wider ones, several times slower on a day's hundreds of
-    thousands of records."""
+    """`np.argsort(keys, kind="stable")` for whole numbers, several times faster: numpy
+    radix-sorts keys of 16 bits or fewer, and merge-sorts wider ones (at a day's hundreds of
+    thousands of records, 50 ms). Keys within 2**15 of the least take one radix sort; wider
+    ones are made unique by their position, `key * n + position`, and sorted as values
+    (numpy's vectorised sort), the positions then read off in order."""
     keys = np.asarray(keys)
-    order = np.arange(len(keys))
-    top = int(keys.max()) if len(keys) else 0
-    shift = 0
-    while True:
-        digits = (keys[order] >> shift) & 0x7FFF
-        order = order[np.argsort(digits.astype(np.int16), kind="stable")]
-        shift += 15
-        if top >> shift == 0:
-            return order
+    n = len(keys)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    low = int(keys.min())
+    top = int(keys.max()) - low
+    if top < 2**15:
+        return np.argsort((keys - low).astype(np.int16), kind="stable")
+    if (top + 1) * n >= 2**63:
+        return np.argsort(keys, kind="stable")
+    return np.sort((keys.astype(np.int64) - low) * n + np.arange(n)) % n
 
 
 def group_by(keys: np.ndarray) -> list[tuple[int, np.ndarray]]:
     """Each distinct key, in increasing order, with the positions holding it (in order): one
     stable sort, no `np.unique`, which would sort the sorted keys again."""
-    order = np.argsort(keys, kind="stable")
+    order = stable_order(keys)
     ordered = np.asarray(keys)[order]
     starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(order) else []
     bounds = [*starts, len(order)]
