@@ -1,5 +1,5 @@
-"""Kernel benchmark: the two array operations a million-trader day does most, each the way
-numpy does it plainly and the way the simulator does it (README, Speed).
+"""Kernel benchmark: array operations a million-trader day does most, each the way numpy does
+it plainly and the way the simulator does it (README, Speed).
 
     .venv/bin/python benchmarks/kernels.py [--traders N] [--repeats R]
 
@@ -9,6 +9,9 @@ numpy does it plainly and the way the simulator does it (README, Speed).
 - A buyer's value for each of its offers: gathered per offer from the trader table, against
   gathered per shopper and spread over its offers (`Shopping._features`), for a day's
   shoppers (3.3% of the traders) with 12 offers each on average.
+- A campaign's ranking of the records that pass its screens, by seller and then best segment
+  level first: `np.lexsort`, against `sim.marketing.budget.by_seller_best_first`, for a
+  late-year day's records (60% of the traders' number) of 6% of the traders, in 4 levels.
 
 Prints the median milliseconds of `--repeats` calls of each, on synthetic arrays of the sizes
 named (random positions, fixed seed). Timings, never a test.
@@ -23,11 +26,15 @@ from collections.abc import Callable
 
 import numpy as np
 
+from sim.marketing.budget import by_seller_best_first
 from sim.state.arrays import scatter
 
 SLOTS, TOOLS = 20, 3
 SHOPPERS_SHARE, OFFERS_PER_SHOPPER = 0.033, 12
 CONTACTS_SHARE = 0.03  # a late-year day's contacts per trader, about, with `full`
+# a late-year day's passing records and their sellers per trader, about, with `full`
+# (benchmarks/phases.py at a million traders: 600,000-730,000 records a day)
+RECORDS_SHARE, RANKED_SELLERS_SHARE, LEVELS = 0.6, 0.06, 4
 
 
 def median_ms(call: Callable[[], object], repeats: int) -> float:
@@ -59,6 +66,16 @@ def gathers(n: int, repeats: int, rng: np.random.Generator) -> tuple[float, floa
     return plain, spread
 
 
+def rankings(n: int, repeats: int, rng: np.random.Generator) -> tuple[float, float]:
+    sellers = rng.choice(n, max(int(RANKED_SELLERS_SHARE * n), 1), replace=False)
+    records = max(int(RECORDS_SHARE * n), 1)
+    seller = sellers[rng.integers(0, len(sellers), records)]
+    level = rng.integers(0, LEVELS, records)
+    plain = median_ms(lambda: np.lexsort((-level, seller)), repeats)
+    fast = median_ms(lambda: by_seller_best_first(seller, level), repeats)
+    return plain, fast
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--traders", type=int, nargs="+", default=[100_000, 1_000_000])
@@ -67,11 +84,17 @@ def main(argv: list[str] | None = None) -> None:
     if min(args.traders) < 1 or args.repeats < 1:
         parser.error("--traders and --repeats must be 1 or more")
     rng = np.random.default_rng(0)
-    print("traders | np.add.at ms | scatter ms | gather per offer ms | per shopper ms")
+    print(
+        "traders | np.add.at ms | scatter ms | gather per offer ms | per shopper ms"
+        " | np.lexsort ms | by_seller_best_first ms"
+    )
     for n in args.traders:
-        add_plain, add_fast = additions(n, args.repeats, rng)
-        get_plain, get_spread = gathers(n, args.repeats, rng)
-        print(f"{n:,} | {add_plain:.3f} | {add_fast:.3f} | {get_plain:.3f} | {get_spread:.3f}")
+        times = [
+            *additions(n, args.repeats, rng),
+            *gathers(n, args.repeats, rng),
+            *rankings(n, args.repeats, rng),
+        ]
+        print(f"{n:,} | " + " | ".join(f"{ms:.3f}" for ms in times))
 
 
 if __name__ == "__main__":

@@ -6,9 +6,9 @@ The throughput benchmark times whole days; this one times each phase of the day'
 (docs/model.md section 3.1) and the parts of shopping and of a campaign's plan that grow or
 shrink with a run's history, so that a cost curve can be read phase by phase, with the day's
 contacts and the records that pass each campaign's screens, which marketing's cost follows, and
-how many of them passed unread. It wraps the
-model's own components on one instance, in one process; the wrappers add a few microseconds a
-call, so the phases add up to slightly less than the day. Timings, never a test.
+how many of them passed unread. It wraps the model's own components on one instance, in one
+process; the wrappers add a few microseconds a call, so the phases add up to slightly less than
+the day. Timings, never a test.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from sim.state.arrays import (
     group_by,
     merge_positions,
     scatter,
-    sorted_contains,
+    sorted_positions,
     stable_order,
 )
 
@@ -111,8 +111,9 @@ sorted_sets = st.sets(st.integers(0, 60), max_size=30).map(
 
 @settings(max_examples=200, deadline=None)
 @given(sorted_sets, hnp.arrays(np.int64, st.integers(0, 30), elements=st.integers(-5, 70)))
-def test_sorted_contains_is_isin(ordered, values) -> None:
-    assert np.array_equal(sorted_contains(ordered, values), np.isin(values, ordered))
+def test_sorted_positions_find_what_isin_finds(ordered, values) -> None:
+    found = sorted_positions(ordered, values)
+    assert np.array_equal(ordered[found], values[np.isin(values, ordered)])
 
 
 @settings(max_examples=200, deadline=None)

@@ -28,7 +28,7 @@ import numpy as np
 
 from sim.marketing.customers import CustomerBook
 from sim.marketing.timing import NEVER
-from sim.state.arrays import group_by, merge_positions, sorted_contains
+from sim.state.arrays import group_by, merge_positions, sorted_positions
 from sim.state.relations import Relations
 
 
@@ -162,9 +162,9 @@ class DueIndex:
     def _unchanged(listed: Listed, changes: np.ndarray) -> np.ndarray:
         """Whether each record of `listed` is not among `changes` (flat positions, repeats
         allowed): a binary search per change, not a pass over the list."""
-        changed = np.zeros(len(listed), dtype=bool)
-        changed[np.searchsorted(listed.flat, changes[sorted_contains(listed.flat, changes)])] = True
-        return ~changed
+        unchanged = np.ones(len(listed), dtype=bool)
+        unchanged[sorted_positions(listed.flat, changes)] = False
+        return unchanged
 
     def stand(self, book: CustomerBook, carried: Standing) -> tuple[CustomerBook, np.ndarray]:
         """Today's passing records: `book` (screened today) merged with `carried`, in flat
@@ -211,8 +211,8 @@ class DueIndex:
 
     def _candidates(self, day: int, extra: list[np.ndarray]) -> np.ndarray:
         """Every record that could be read today, each once, in flat order: those kept under
-        a day that has come, and the `extra` ones (changed since the last read, standing
-        ones to read afresh)."""
+        a day that has come, and the `extra` ones (changed since the last read, standing and
+        held ones to read afresh)."""
         if self.waiting is None:  # the first read: every record's day (0) has come; an
             self.waiting = {}  # empty slot waits until it is filled, as a read would have it
             self.next_read[:] = NEVER

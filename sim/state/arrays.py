@@ -116,14 +116,13 @@ def scatter(ufunc: np.ufunc, table: np.ndarray, index, values) -> None:
     ufunc.at(table.reshape(-1), flat, np.ascontiguousarray(same))
 
 
-def sorted_contains(ordered: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Whether each of `values` is in the increasing array `ordered`: a binary search per
-    value, so the cost follows the values looked up, not the array searched."""
+def sorted_positions(ordered: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The positions in the increasing array `ordered` of those of `values` it holds (in the
+    order of `values`, repeats repeated): a binary search per value, so the cost follows the
+    values looked up, not the array searched."""
     where = np.searchsorted(ordered, values)
-    found = np.zeros(len(where), dtype=bool)
     inside = np.flatnonzero(where < len(ordered))
-    found[inside] = ordered[where[inside]] == values[inside]
-    return found
+    return where[inside[ordered[where[inside]] == values[inside]]]
 
 
 def merge_positions(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -79,7 +79,7 @@ class ColumnBuffer:
 def column_of(n: int, dtype: np.dtype) -> np.ndarray:
     """`n` zeros of `dtype` in pages of their own (an anonymous memory map). A log's columns
     grow by doubling: from the heap, a column outgrown stays in the allocator's keeping when
-    freed, and at a million traders those held back a tenth of the run's peak memory; a map
+    freed, and at a million traders those held back about 500 MiB of a year's peak; a map
     goes back to the system when freed, and the room not yet used costs no memory."""
     dtype = np.dtype(dtype)
     return np.frombuffer(mmap.mmap(-1, max(n * dtype.itemsize, 1)), dtype=dtype, count=n)
