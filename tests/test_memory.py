@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from sim.config import ConfigError
@@ -38,5 +40,37 @@ def test_a_run_that_fits_passes_with_its_estimate() -> None:
 
 
 def test_the_memory_available_is_known_on_linux() -> None:
+    # MemAvailable moves between two reads, so the bound is the machine's total, which does not
     available = memory.available_bytes()  # /proc/meminfo is there on every Linux machine
-    assert available is not None and 0 < available <= memory._meminfo_available()
+    assert available is not None and 0 < available <= _meminfo_total()
+
+
+def test_the_memory_available_is_the_tighter_of_the_system_and_the_control_group(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(memory, "_meminfo_available", lambda: 8 * 2**30)
+    monkeypatch.setattr(memory, "_cgroup_headroom", lambda: 2 * 2**30)
+    assert memory.available_bytes() == 2 * 2**30
+    monkeypatch.setattr(memory, "_cgroup_headroom", lambda: None)
+    assert memory.available_bytes() == 8 * 2**30
+    monkeypatch.setattr(memory, "_meminfo_available", lambda: None)
+    assert memory.available_bytes() is None
+
+
+@pytest.mark.parametrize(
+    ("limit", "usage", "headroom"),
+    [("1000\n", "400\n", 600), ("max\n", "400\n", None), (f"{2**62}\n", "1\n", None)],
+)
+def test_a_control_group_headroom_is_its_limit_less_its_usage(
+    tmp_path, limit: str, usage: str, headroom: int | None
+) -> None:
+    (tmp_path / "memory.max").write_text(limit)
+    (tmp_path / "memory.current").write_text(usage)
+    assert memory._headroom(tmp_path, *memory.CGROUP_V2) == headroom
+
+
+def _meminfo_total() -> int:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("/proc/meminfo has no MemTotal")
