@@ -71,7 +71,7 @@ class MarketModel(mesa.Model):
             beliefs=Beliefs(traders, relations, config.platform),
             ledger=Ledger(np.round(traders.monthly_income * months).astype(np.int64)),
         )
-        Trader.create_agents(self, n, index=np.arange(n))
+        Trader.populate(self, n)
         self.roles = RoleDynamics(self.state, streams.roles)
         self.roles.assign_initial()
         self.terms = TermsAdaptation(self.state, streams.roles)

@@ -9,6 +9,7 @@ buyers and sellers through its AgentSet with that property, so nothing can drift
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, fields
 
 import mesa
@@ -101,6 +102,21 @@ class Trader(mesa.Agent):
     def __init__(self, model: mesa.Model, index: int) -> None:
         super().__init__(model)
         self.index = int(index)
+
+    @classmethod
+    def populate(cls, model: mesa.Model, n: int) -> None:
+        """Register `n` traders with `model`, one per table row. Made one by one rather than
+        by `create_agents`, which builds an agent set the model does not need, and with the
+        cyclic garbage collector paused: a million new agents would otherwise set off full
+        collections that walk every agent made so far (about 1.5 s at 1,000,000 traders)."""
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            for index in range(n):
+                cls(model, index)
+        finally:
+            if paused:
+                gc.enable()
 
     @property
     def table(self) -> TraderTable:
