@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import gc
+
+import mesa
 import numpy as np
+import pytest
 
 from sim.config import BUYER_TYPES
 from sim.state.traders import BUYER, SELLER, Trader
@@ -28,3 +32,19 @@ def test_agents_read_the_table_and_role_selection_goes_through_the_agentset() ->
     i = next(iter(sellers))
     t.is_seller[i] = False
     assert next(a for a in agents if a.index == i).role == BUYER
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_populating_registers_an_agent_per_row_and_leaves_the_collector_as_it_was(
+    collecting: bool,
+) -> None:
+    model = mesa.Model(rng=0)
+    try:
+        gc.enable() if collecting else gc.disable()
+        Trader.populate(model, 5)
+        assert gc.isenabled() == collecting
+    finally:
+        gc.enable()
+    agents = list(model.agents_by_type[Trader])
+    assert [a.index for a in agents] == list(range(5))
+    assert len({a.unique_id for a in agents}) == 5
