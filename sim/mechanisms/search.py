@@ -25,6 +25,7 @@ class SearchIndex:
         self.n_categories = n_categories
         self.reputation_weight = reputation_weight
         self.sellers = np.empty(0, dtype=np.int64)
+        self.tags = np.empty((0, traders.product_tags.shape[2]), dtype=traders.product_tags.dtype)
         self.cumulative = np.empty(0)
         self.draw = CumulativeSearch(self.cumulative)
         self.bounds = np.zeros(n_categories + 1, dtype=np.int64)
@@ -36,6 +37,9 @@ class SearchIndex:
         category = t.specialty[sellers]
         order = np.argsort(category, kind="stable")
         self.sellers = sellers[order]
+        # their standard products' tags in the same order: a category's block of them stays in
+        # cache for the relevance of its pool, where the whole table would not
+        self.tags = take_pairs(t.product_tags, self.sellers, STANDARD)
         count = t.review_count[self.sellers]
         stars = (t.review_score[self.sellers] + 1.0) / (count + 2.0)  # shrunk mean rating
         score = self.reputation_weight * np.log1p(count) * (stars - 0.5) * 4.0
@@ -61,11 +65,7 @@ class SearchIndex:
         picks = np.clip(picks, lo_idx[:, None], np.maximum(hi_idx - 1, lo_idx)[:, None])
         picks = np.minimum(picks, len(self.sellers) - 1)
         candidates = drop_repeats(np.where(has[:, None], self.sellers[picks], -1))
-        relevance = np.einsum(
-            "mt,mpt->mp",
-            preferences,
-            take_pairs(self.traders.product_tags, np.maximum(candidates, 0), STANDARD),
-        )
+        relevance = np.einsum("mt,mpt->mp", preferences, np.take(self.tags, picks, axis=0))
         relevance = np.where(candidates >= 0, relevance, -np.inf)
         top = np.argsort(-relevance, axis=1, kind="stable")[:, :k]
         return np.take_along_axis(candidates, top, axis=1)

@@ -55,15 +55,27 @@ class CumulativeSearch:
         if n == 0:
             return np.zeros(np.shape(u), dtype=np.int64)
         where = self._slice(u)
-        low, high = self.guide[where].astype(np.int64), self.guide[where + 1].astype(np.int64)
-        width = high - low
-        while width.any():
-            mid = low + (width >> 1)
-            above = (width > 0) & (self.cumulative[np.minimum(mid, n - 1)] <= u)
+        answer = self.guide[where].astype(np.int64)
+        width = self.guide[where + 1] - self.guide[where]
+        # only points whose slice holds entries are searched, fewer with each pass (most
+        # slices hold none or one entry: at most a pass or two, over a shrinking few)
+        flat = answer.reshape(-1)
+        active = np.flatnonzero(width)
+        low, width, u = (
+            flat[active],
+            width.reshape(-1)[active].astype(np.int64),
+            u.reshape(-1)[active],
+        )
+        while len(active):
+            half = width >> 1
+            mid = low + half  # below low + width, so within the entries
+            above = self.cumulative[mid] <= u
             low = np.where(above, mid + 1, low)
-            high = np.where(above, high, mid)  # where width is 0, mid is high already
-            width = high - low
-        return low
+            width = np.where(above, width - half - 1, half)
+            flat[active] = low
+            going = width > 0
+            active, low, width, u = active[going], low[going], width[going], u[going]
+        return answer
 
 
 def stable_order(keys: np.ndarray) -> np.ndarray:
