@@ -301,6 +301,21 @@ def test_retention_eligibility_cutoff() -> None:
     assert m.retention_90d(o, window_end=100) == 0.5
 
 
+@given(
+    days=st.lists(st.integers(-3, 30), max_size=40),
+    in_order=st.booleans(),
+    window=st.tuples(st.integers(-5, 35), st.integers(-5, 35)),
+)
+def test_in_window_keeps_the_rows_of_the_window_in_order_whether_or_not_days_are_sorted(
+    days: list[int], in_order: bool, window: tuple[int, int]
+) -> None:
+    days = sorted(days) if in_order else days
+    frame = pd.DataFrame({"day": days, "row": range(len(days))}, index=range(7, 7 + len(days)))
+    start, end = window
+    expected = frame[(frame["day"] >= start) & (frame["day"] < end)]
+    pd.testing.assert_frame_equal(m.in_window(frame, start, end), expected)
+
+
 def test_retention_uses_first_order_in_window() -> None:
     o = orders({"buyer": 1, "day": 5}, {"buyer": 1, "day": 50}, {"buyer": 1, "day": 60})
     # in [40, 141) buyer 1's first order is day 50 (<= 140 - 90): retained by day 60 -> 1/1

@@ -125,9 +125,24 @@ Ratio = float | None
 
 
 def in_window(frame: pd.DataFrame, window_start: int, window_end: int) -> pd.DataFrame:
-    """Rows whose `day` is in [window_start, window_end): start inclusive, end exclusive."""
+    """Rows whose `day` is in [window_start, window_end): start inclusive, end exclusive. A log
+    in day order, as the simulator writes them, gives a slice, which copies nothing (a year of
+    a million traders logs gigabytes); any other frame, the rows a mask keeps."""
     days = frame["day"]
+    if days.is_monotonic_increasing:
+        start, end = days.searchsorted([window_start, window_end])
+        return frame.iloc[start:end]
     return frame[(days >= window_start) & (days < window_end)]
+
+
+def _where(frame: pd.DataFrame, keep: pd.Series) -> pd.DataFrame:
+    """`frame[keep]`, without a copy when `keep` keeps every row (one strategy group)."""
+    return frame if keep.all() else frame[keep]
+
+
+def _count_of_kind(events: pd.DataFrame, kind: str) -> int:
+    """How many events are of one kind, without copying them."""
+    return int((events["kind"] == kind).sum())
 
 
 def _ratio(numerator: float, denominator: float) -> Ratio:
@@ -172,7 +187,7 @@ def _orders_per(orders: pd.DataFrame, keys: list[Hashable]) -> pd.Series:
 
 def visit_conversion(orders: pd.DataFrame, events: pd.DataFrame) -> Ratio:
     """Paid orders / shopping sessions ('session' events), both in the window."""
-    return _ratio(len(orders), len(_of_kind(events, "session")))
+    return _ratio(len(orders), _count_of_kind(events, "session"))
 
 
 def contact_conversion(orders: pd.DataFrame, events: pd.DataFrame) -> Ratio:
@@ -597,13 +612,13 @@ def summarize(
         raise ValueError(f"n_traders must be >= 0, got {n_traders}")
     o = in_window(orders, window_start, window_end)
     e = in_window(events, window_start, window_end)
-    marketed = orders[orders["group"] != NO_MARKETING]
+    marketed = _where(orders, orders["group"] != NO_MARKETING)
     cost = marketing_cost(o, e)
     profit = seller_profit(o, e)
     return {
         "orders": len(o),
-        "sessions": len(_of_kind(e, "session")),
-        "contacts": len(_of_kind(e, "contact")),
+        "sessions": _count_of_kind(e, "session"),
+        "contacts": _count_of_kind(e, "contact"),
         "buyers_with_orders": int(o["buyer"].nunique()),
         "visit_conversion": visit_conversion(o, e),
         "contact_conversion": contact_conversion(o, e),
@@ -670,8 +685,8 @@ def group_summaries(
     contacts = _of_kind(in_window(events, window_start, window_end), "contact")
     groups: dict[str, dict[str, float | int | None]] = {}
     for name in sorted(seller_group.unique()):
-        mine = o[o["group"] == name]
-        sent = contacts[contacts["trader"].map(seller_group) == name]
+        mine = _where(o, o["group"] == name)
+        sent = _where(contacts, contacts["trader"].map(seller_group) == name)
         groups[str(name)] = {
             "sellers": int((seller_group == name).sum()),
             "orders": len(mine),
@@ -685,7 +700,10 @@ def group_summaries(
             "share_of_wallet": share_of_wallet(mine),
             "mean_tie": mean_tie(mine),
             **holdout_effect(
-                orders[orders["group"] == name], window_start, window_end, contact_cost(sent)
+                _where(orders, orders["group"] == name),
+                window_start,
+                window_end,
+                contact_cost(sent),
             ),
         }
     return groups

@@ -64,7 +64,11 @@ class ParquetSink:
         if self.writer is not None:
             self.writer.close()
             self.writer = None
-        return pd.read_parquet(self.partial)
+        # each column converted on its own and freed from Arrow as it goes: the table is not
+        # held twice while it becomes a frame
+        return pd.read_parquet(
+            self.partial, to_pandas_kwargs={"split_blocks": True, "self_destruct": True}
+        )
 
     def commit(self) -> None:
         os.replace(self.partial, self.path)
@@ -81,7 +85,7 @@ class LogStream:
         chunk_rows: int | None,
         done_column: str | None = None,
     ) -> None:
-        """`chunk_rows` None keeps the log whole until `finish`; `done_column` names a bool
+        """`chunk_rows` None keeps the log whole until `close`; `done_column` names a bool
         column that marks rows nothing will change any more (every row is, without one)."""
         self.log = log
         self.to_frame = to_frame
@@ -95,12 +99,11 @@ class LogStream:
             if finished:
                 self.sink.write(self.to_frame(self.log.drain(finished)))
 
-    def finish(self) -> pd.DataFrame:
-        """Drain what is left (the first chunk, possibly empty, fixes the table's columns) and
-        return the whole table."""
+    def close(self) -> None:
+        """Drain what is left (the first chunk, possibly empty, fixes the table's columns);
+        the sink then holds the whole table."""
         if self.log.size or not self._written_any():
             self.sink.write(self.to_frame(self.log.drain(self.log.size)))
-        return self.sink.read()
 
     def _finished_rows(self) -> int:
         """Rows from the front up to the first one not done."""

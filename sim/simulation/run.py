@@ -9,6 +9,7 @@ was killed never looks complete.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import time
@@ -73,6 +74,40 @@ def simulate(
     start = time.perf_counter()
     sinks = sinks or {name: MemorySink() for name in LOGS}
     groups = (NO_MARKETING, *(g.name for g in config.strategy_groups()))
+    traders, timeseries = _run_market(config, progress, sinks, chunk_rows, groups)
+    # the market is gone by now: its state no longer stacks on the logs read back whole
+    orders, events = sinks["orders"].read(), sinks["events"].read()
+    window = {"window_start": config.warm_up_days, "window_end": config.days}
+    metrics = summarize(orders, events, n_traders=config.population.n_traders, **window)
+    ever_sold = traders[traders["ever_seller"]]
+    summary = {
+        "seed": config.seed,
+        "days": config.days,
+        "warm_up_days": config.warm_up_days,
+        "n_traders": config.population.n_traders,
+        "strategy": config.strategy.name,
+        "mix": sorted(config.mix),
+        **metrics,
+        "groups": group_summaries(
+            orders, events, ever_sold.set_index("trader")["group"].astype(str), **window
+        ),
+        "config_hash": config_hash(config),
+        **code_record(),
+        "wall_seconds": round(time.perf_counter() - start, 3),
+    }
+    return RunResult(summary, timeseries, orders, events, traders)
+
+
+def _run_market(
+    config: SimConfig,
+    progress: bool,
+    sinks: dict[str, TableSink],
+    chunk_rows: int | None,
+    groups: tuple[str, ...],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run the days with the logs draining into `sinks`; the traders' table and the daily
+    series. The model and its agents refer to each other, so only the cycle collector frees
+    them: it is run once they are out of reach (at a million traders, a gigabyte or more)."""
     with threadpool_limits(limits=1):
         model = MarketModel(config)
         world, state = model.world, model.state
@@ -97,28 +132,12 @@ def simulate(
             model.step()
             for stream in streams.values():
                 stream.after_day()
-        orders, events = streams["orders"].finish(), streams["events"].finish()
-    traders = traders_frame(model, groups)
-    timeseries = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    window = {"window_start": config.warm_up_days, "window_end": config.days}
-    metrics = summarize(orders, events, n_traders=config.population.n_traders, **window)
-    ever_sold = traders[traders["ever_seller"]]
-    summary = {
-        "seed": config.seed,
-        "days": config.days,
-        "warm_up_days": config.warm_up_days,
-        "n_traders": config.population.n_traders,
-        "strategy": config.strategy.name,
-        "mix": sorted(config.mix),
-        **metrics,
-        "groups": group_summaries(
-            orders, events, ever_sold.set_index("trader")["group"].astype(str), **window
-        ),
-        "config_hash": config_hash(config),
-        **code_record(),
-        "wall_seconds": round(time.perf_counter() - start, 3),
-    }
-    return RunResult(summary, timeseries, orders, events, traders)
+        for stream in streams.values():
+            stream.close()
+    tables = traders_frame(model, groups), model.datacollector.get_model_vars_dataframe()
+    del model, state, streams
+    gc.collect()
+    return tables[0], tables[1].reset_index(drop=True)
 
 
 def config_hash(config: SimConfig) -> str:
