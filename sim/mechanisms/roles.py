@@ -15,7 +15,6 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config.vocabulary import FLIP_DIRECTIONS
-from sim.state.arrays import take_pairs
 from sim.state.ledger import to_cents
 from sim.state.market import MarketState
 from sim.state.world import MarketConditions
@@ -75,19 +74,25 @@ class RoleDynamics:
         t = state.traders
         self.cost_share = world.sourcing_cost[t.country, t.specialty] * t.cost_efficiency
         self.cost_share /= t.price_factor
+        # a trader's (country, category) cell, fixed for the run, as a position in a table
+        # of them: the margins read three such tables a day
+        self.cell = t.country.astype(np.int64) * world.n_categories + t.specialty
         self.flips_today = {"to_seller": 0, "to_buyer": 0}
         self.flipped = np.zeros(len(t), dtype=bool)
 
     def margins(self) -> np.ndarray:
         """Every trader's resale margin under today's conditions."""
         cost_factor, shipping = country_cost_factors(self.conditions, self.fee_share)
-        country, specialty = self.traders.country, self.traders.specialty
-        sourcing = take_pairs(self.conditions.sourcing_index, country, specialty)
+        sourcing = self._of_cell(self.conditions.sourcing_index)
         return (
             (1.0 - self.commission)
-            - self.cost_share * take_pairs(cost_factor, country, specialty) * sourcing
-            - (take_pairs(shipping, country, specialty) / self.traders.list_price)
+            - self.cost_share * self._of_cell(cost_factor) * sourcing
+            - (self._of_cell(shipping) / self.traders.list_price)
         )
+
+    def _of_cell(self, table: np.ndarray) -> np.ndarray:
+        """Each trader's value of a (country, category) table."""
+        return np.take(table.reshape(-1), self.cell)
 
     def assign_initial(self) -> None:
         """Day-0 roles: sellers above the band, buyers below it, and inside the band a trader
