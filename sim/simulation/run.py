@@ -106,8 +106,9 @@ def _run_market(
     groups: tuple[str, ...],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run the days with the logs draining into `sinks`; the traders' table and the daily
-    series. The model and its agents refer to each other, so only the cycle collector frees
-    them: it is run once they are out of reach (at a million traders, a gigabyte or more)."""
+    series. The logs' last rows (all of them, when nothing is chunked) become tables after the
+    model is freed, so the market's state and its tables are never held at once. The model
+    and its agents refer to each other: only the cycle collector frees them, run here."""
     with threadpool_limits(limits=1):
         model = MarketModel(config)
         world, state = model.world, model.state
@@ -132,11 +133,11 @@ def _run_market(
             model.step()
             for stream in streams.values():
                 stream.after_day()
-        for stream in streams.values():
-            stream.close()
     tables = traders_frame(model, groups), model.datacollector.get_model_vars_dataframe()
-    del model, state, streams
+    del model, state
     gc.collect()
+    for stream in streams.values():  # the logs' last rows become tables once the market is gone
+        stream.close()
     return tables[0], tables[1].reset_index(drop=True)
 
 

@@ -55,10 +55,18 @@ class ColumnBuffer:
         return self.columns[name][: self.size]
 
     def drain(self, n: int) -> ColumnBuffer:
-        """Hand over the first `n` rows in memory, as a buffer of their own, and forget them."""
+        """Hand over the first `n` rows in memory, as a buffer of their own, and forget them.
+        All of them go without a copy: the buffer hands over its columns and starts afresh
+        (a year's log drained at the end is not held twice)."""
         chunk = ColumnBuffer(self.dtypes, capacity=0)
-        chunk.columns = {name: column[:n].copy() for name, column in self.columns.items()}
         chunk.size, chunk.offset = n, self.offset
+        if n == self.size:
+            capacity = len(next(iter(self.columns.values())))
+            chunk.columns = {name: column[:n] for name, column in self.columns.items()}
+            self.columns = {name: column_of(capacity, d) for name, d in self.dtypes.items()}
+            self.size, self.offset = 0, self.offset + n
+            return chunk
+        chunk.columns = {name: column[:n].copy() for name, column in self.columns.items()}
         for column in self.columns.values():
             column[: self.size - n] = column[n : self.size]
         self.size -= n
