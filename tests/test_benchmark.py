@@ -347,3 +347,11 @@ def test_phases_time_each_part_of_the_day(capsys) -> None:
     printed = capsys.readouterr().out
     assert "campaign 1: screen" in printed and "ms per simulated day by 4-day block" in printed
     assert "records passing" in printed and "of them unread" in printed
+
+
+def test_peak_memory_measures_both_ways_a_run_is_made_against_the_estimate(capsys) -> None:
+    module = load(SCRIPT.with_name("peak_memory.py"))
+    (row,) = module.main(["--sizes", "300", "--days", "20", "strategy=full"])
+    assert row["traders"] == 300 and row["command line"] > 0 and row["python"] > 0
+    assert row["ratio"] == max(row["command line"], row["python"]) / row["estimate"]
+    assert "| 300 |" in capsys.readouterr().out

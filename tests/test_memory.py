@@ -24,11 +24,11 @@ def test_the_estimate_grows_with_traders_and_days() -> None:
     # below three quarters of its estimate
     measured = (
         (2_000, 365, 287),
-        (30_000, 365, 458),
-        (100_000, 365, 847),
-        (300_000, 365, 1_629),
-        (1_000_000, 365, 4_147),
-        (100_000, 120, 535),
+        (30_000, 365, 455),
+        (100_000, 365, 737),
+        (300_000, 365, 1_630),
+        (1_000_000, 365, 4_203),
+        (100_000, 120, 547),
     )
     for n, days, mib in measured:
         estimate = memory.estimate_peak_bytes(sized(n, days)) / memory.MIB

@@ -1,16 +1,15 @@
 """Whether a run fits in memory, decided from its size before anything is allocated.
 
 A run's peak memory grows with its traders (their state) and with its trader-days (the order
-and event logs the metrics read at the end). The estimate bounds from above the peak resident
-memory of whole runs with the `full` strategy, the most memory-hungry, measured on this
-project's machine (an Intel Xeon, 2026-12-04) both ways a run is made, as the command line
-does (`python -m sim`, logs streamed to Parquet) and from Python (`simulate`, logs kept in
-memory), taking the larger: for a year, 287 MiB at 2,000 traders, 458 at 30,000, 847 at
-100,000, 1,629 at 300,000 and 4,147 at 1,000,000; 535 MiB for 100,000 traders over 120 days.
-The constants are the least upper bound of that form: no run measured above its estimate, and
-none below three quarters of it. A run whose estimate exceeds the memory available is refused
-up front, naming the key, the estimate and the limit, rather than allocating for a minute and
-ending in a traceback.
+and event logs the metrics read at the end). The estimate bounds the peak resident memory of
+whole runs with the `full` strategy, the most memory-hungry, measured both ways a run is made
+(`benchmarks/peak_memory.py`: from the command line, the logs streamed to Parquet, and from
+Python, kept in memory), taking the larger: for a year, 287 MiB at 2,000 traders, 455 at
+30,000, 737 at 100,000, 1,630 at 300,000 and 4,203 at 1,000,000; 547 MiB for 100,000 traders
+over 120 days (an Intel Xeon, 2026-12-04). The constants are the least upper bound of that
+form over those runs with a tenth more, as a run's peak moves by a few percent from one run to
+the next. A run whose estimate exceeds the memory available is refused up front, naming the
+key, the estimate and the limit, rather than allocating for a minute and ending in a traceback.
 """
 
 from __future__ import annotations
@@ -20,9 +19,9 @@ from pathlib import Path
 from sim.config import ConfigError, SimConfig
 
 MIB = 2**20
-BASE_BYTES = 356 * MIB  # Python, the libraries and the world
-STATE_BYTES_PER_TRADER = 288  # what a trader costs beyond its logs
-LOG_BYTES_PER_TRADER_YEAR = 4880  # its share of a year's logs, tables and market state
+BASE_BYTES = 352 * MIB  # Python, the libraries and the world
+STATE_BYTES_PER_TRADER = 1360  # a trader's arrays and agent
+LOG_BYTES_PER_TRADER_YEAR = 3830  # its share of a year's order and event logs and their tables
 LARGE_RUN_TRADERS = 100_000  # runs from this size on say their estimate when they start
 
 
