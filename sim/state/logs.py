@@ -56,8 +56,8 @@ class ColumnBuffer:
 
     def drain(self, n: int) -> ColumnBuffer:
         """Hand over the first `n` rows in memory, as a buffer of their own, and forget them.
-        All of them go without a copy: the buffer hands over its columns and starts afresh
-        (a year's log drained at the end is not held twice)."""
+        When all of them go, they go without a copy: the buffer hands over its columns and
+        starts afresh (a year's log drained at the end is not held twice)."""
         chunk = ColumnBuffer(self.dtypes, capacity=0)
         chunk.size, chunk.offset = n, self.offset
         if n == self.size:
