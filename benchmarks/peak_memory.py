@@ -23,14 +23,13 @@ from sim.config.compose import load_config
 from sim.simulation import memory
 
 ROOT = Path(__file__).resolve().parent.parent
-WAYS = ("command line", "python")
 
 
 def peak_mib(command: list[str]) -> float:
     """The maximum resident memory of `command`'s process, in MiB (Linux counts in KiB)."""
     child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
+    _, status, usage = os.wait4(child.pid, 0)  # reaps it with its own usage, not all children's
+    child.returncode = os.waitstatus_to_exitcode(status)  # so Popen knows it has ended
     if child.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed with exit status {child.returncode}")
     return usage.ru_maxrss / 1024
@@ -38,18 +37,11 @@ def peak_mib(command: list[str]) -> float:
 
 def commands(overrides: list[str], folder: Path) -> dict[str, list[str]]:
     """The same run from the command line and from Python."""
-    python = [sys.executable]
-    script = f"import sim; sim.simulate(sim.load_config({[*overrides, 'progress=false']!r}))"
+    overrides = [*overrides, "progress=false"]
+    script = f"import sim; sim.simulate(sim.load_config({overrides!r}))"
     return {
-        "command line": [
-            *python,
-            "-m",
-            "sim",
-            *overrides,
-            "progress=false",
-            f"hydra.run.dir={folder}",
-        ],
-        "python": [*python, "-c", script],
+        "command line": [sys.executable, "-m", "sim", *overrides, f"hydra.run.dir={folder}"],
+        "python": [sys.executable, "-c", script],
     }
 
 

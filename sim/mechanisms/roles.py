@@ -72,11 +72,11 @@ class RoleDynamics:
         self.rng = rng
         world = state.world
         t = state.traders
-        self.cost_share = world.sourcing_cost[t.country, t.specialty] * t.cost_efficiency
-        self.cost_share /= t.price_factor
         # a trader's (country, category) cell, fixed for the run, as a position in a table
         # of them: the margins read three such tables a day
         self.cell = t.country.astype(np.int64) * world.n_categories + t.specialty
+        self.cost_share = self._of_cell(world.sourcing_cost) * t.cost_efficiency
+        self.cost_share /= t.price_factor
         self.flips_today = {"to_seller": 0, "to_buyer": 0}
         self.flipped = np.zeros(len(t), dtype=bool)
 

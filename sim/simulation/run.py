@@ -133,12 +133,13 @@ def _run_market(
             model.step()
             for stream in streams.values():
                 stream.after_day()
-    tables = traders_frame(model, groups), model.datacollector.get_model_vars_dataframe()
+    traders = traders_frame(model, groups)
+    timeseries = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     del model, state
     gc.collect()
     for stream in streams.values():  # the logs' last rows become tables once the market is gone
         stream.close()
-    return tables[0], tables[1].reset_index(drop=True)
+    return traders, timeseries
 
 
 def config_hash(config: SimConfig) -> str:

@@ -61,20 +61,17 @@ class CumulativeSearch:
         # slices hold none or one entry: at most a pass or two, over a shrinking few)
         flat = answer.reshape(-1)
         active = np.flatnonzero(width)
-        low, width, u = (
-            flat[active],
-            width.reshape(-1)[active].astype(np.int64),
-            u.reshape(-1)[active],
-        )
+        low, width = flat[active], width.reshape(-1)[active].astype(np.int64)
+        points = np.asarray(u).reshape(-1)[active]
         while len(active):
             half = width >> 1
             mid = low + half  # below low + width, so within the entries
-            above = self.cumulative[mid] <= u
+            above = self.cumulative[mid] <= points
             low = np.where(above, mid + 1, low)
             width = np.where(above, width - half - 1, half)
             flat[active] = low
             going = width > 0
-            active, low, width, u = active[going], low[going], width[going], u[going]
+            active, low, width, points = active[going], low[going], width[going], points[going]
         return answer
 
 
